@@ -1,0 +1,31 @@
+# The two commands of the course:  `make train` (the main job) and `make test`.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The PyTorch this course is tested with. Keep your own (a GPU build, say) with: make TORCH= test
+TORCH ?= torch==2.14.1 torchvision==0.29.1
+
+.PHONY: install train test data lessons clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(if $(TORCH),$(BIN)/python -m pip install --quiet $(TORCH))
+	$(BIN)/python -m pip install --quiet -e ".[course,test]"
+	touch $@
+
+data: install
+	$(BIN)/neurokit data
+
+train: install
+	$(BIN)/neurokit train $(ARGS)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

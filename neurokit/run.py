@@ -1,0 +1,93 @@
+"""The main job: train the full brain on MNIST and write a run folder with metrics, figures and a checkpoint."""
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from . import __version__, figures
+from .brain import Brain
+from .checkpoint import save_checkpoint
+from .config import BrainConfig
+from .data import load_mnist, to_pixels
+from .training import evaluate, evaluation_mode, pick_device, predict, pretrain, seed_everything, train_supervised
+
+FIGURES = {
+    "loss_curves": "loss_curves.png",
+    "reconstructions": "reconstructions.png",
+    "thalamic_gates": "thalamic_gates.png",
+    "memory_trust": "memory_trust.png",
+}
+
+
+def versions() -> dict:
+    import torchvision
+
+    return {"python": platform.python_version(), "torch": torch.__version__, "torchvision": torchvision.__version__, "neurokit": __version__}
+
+
+def subset(images, labels, count: int | None):
+    """The first `count` examples, or all when count is None."""
+    return (images, labels) if count is None else (images[:count], labels[:count])
+
+
+def train_brain(config: BrainConfig, train_images, train_labels, progress: bool = True, device: torch.device | None = None):
+    """Both learning stages from a fresh seed; returns the brain, the losses of each stage and their timings."""
+    seed_everything(config.seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    brain = Brain(config).to(device or pick_device())
+    start = time.perf_counter()
+    pretrain_losses = pretrain(brain, train_images, progress=progress)
+    pretrained = time.perf_counter()
+    train_losses = train_supervised(brain, train_images, train_labels, progress=progress)
+    trained = time.perf_counter()
+    timings = {"pretrain": pretrained - start, "train": trained - pretrained, "pretrain_and_train": trained - start}
+    return brain, pretrain_losses, train_losses, timings
+
+
+def write_figures(brain: Brain, run_dir: Path, pretrain_losses, train_losses, test_images, test_labels) -> dict:
+    predictions = predict(brain, test_images)
+    examples = torch.stack([test_images[test_labels == digit][0] for digit in range(brain.config.num_classes)])
+    with evaluation_mode(brain):
+        reconstructed = brain(examples.to(next(brain.parameters()).device)).reconstruction.cpu()
+    made = {
+        "loss_curves": figures.loss_curves(pretrain_losses, train_losses),
+        "reconstructions": figures.reconstructions(to_pixels(examples), reconstructed),
+        "thalamic_gates": figures.thalamic_gates(predictions["thalamic_gates"], test_labels),
+        "memory_trust": figures.memory_trust(predictions["gate"], test_labels, predictions["memory"] == predictions["cortex"]),
+    }
+    for name, figure in made.items():
+        figure.savefig(run_dir / FIGURES[name], dpi=110)
+    return dict(FIGURES)
+
+
+def run(config: BrainConfig, run_dir: Path | str, data_dir=None, progress: bool = True, train_size: int | None = None, test_size: int | None = None) -> dict:
+    """Train, evaluate, and write metrics.json, the figures and brain.pt into run_dir; return the metrics."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log = print if progress else (lambda *_: None)
+    train_images, train_labels = subset(*load_mnist(True, data_dir, log=log), train_size)
+    test_images, test_labels = subset(*load_mnist(False, data_dir, log=log), test_size)
+    brain, pretrain_losses, train_losses, timings = train_brain(config, train_images, train_labels, progress=progress)
+    start = time.perf_counter()
+    metrics = evaluate(brain, test_images, test_labels)
+    timings["evaluate"] = time.perf_counter() - start
+    metrics["final_loss"] = {"pretrain": pretrain_losses[-1], "train": train_losses[-1]}
+    metrics["figures"] = write_figures(brain, run_dir, pretrain_losses, train_losses, test_images, test_labels)
+    metrics["timings_s"] = timings
+    metrics["data"] = {"train_images": len(train_images), "test_images": len(test_images)}
+    metrics["config"] = config.to_dict()
+    metrics["seed"] = config.seed
+    metrics["device"] = str(next(brain.parameters()).device)
+    metrics["threads"] = torch.get_num_threads()
+    metrics["versions"] = versions()
+    metrics["command"] = " ".join(sys.argv)
+    save_checkpoint(brain, run_dir / "brain.pt")
+    temporary = run_dir / ".metrics.json.tmp"
+    temporary.write_text(json.dumps(metrics, indent=2) + "\n")
+    temporary.replace(run_dir / "metrics.json")
+    return metrics

@@ -1,0 +1,194 @@
+"""The two learning stages and evaluation: self-supervised pretraining, then supervised training."""
+
+import random
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from .brain import Brain
+from .config import BrainConfig
+from .data import minibatches, to_pixels
+
+
+def seed_everything(seed: int):
+    """Seed Python, NumPy and PyTorch, and ask PyTorch for deterministic kernels."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def pick_device() -> torch.device:
+    """The GPU when there is one, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@contextmanager
+def evaluation_mode(module: torch.nn.Module):
+    """Eval mode and no gradients inside the block; the previous mode is restored after it."""
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.inference_mode():
+            yield
+    finally:
+        module.train(was_training)
+
+
+def _schedule(parameter_groups: list[dict], weight_decay: float, total_steps: int):
+    """AdamW with a one-cycle learning rate: warm up for a fifth of the steps, then anneal."""
+    optimizer = torch.optim.AdamW(parameter_groups, weight_decay=weight_decay)
+    peak_rates = [group["lr"] for group in parameter_groups]
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peak_rates, total_steps=max(total_steps, 1), pct_start=0.2)
+    return optimizer, scheduler
+
+
+def _prepare(brain: Brain) -> torch.device:
+    """Move nothing, but lay the convolutions out channels-last (faster on CPUs and GPUs); return the device."""
+    brain.to(memory_format=torch.channels_last)
+    return next(brain.parameters()).device
+
+
+def _on(device: torch.device, images: torch.Tensor) -> torch.Tensor:
+    return images.to(device).contiguous(memory_format=torch.channels_last)
+
+
+def _steps(count: int, config: BrainConfig, epochs: int) -> int:
+    return epochs * -(-count // config.batch_size)
+
+
+def reconstruction_loss(reconstruction: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy between the cerebellum's prediction and the true pixels in [0, 1]."""
+    return F.binary_cross_entropy(reconstruction, to_pixels(images))
+
+
+def pretrain(brain: Brain, images: torch.Tensor, progress: bool = True) -> list[float]:
+    """Stage 1, self-supervised: train the visual pathway and the cerebellum to reconstruct images.
+
+    No label is used. Returns the loss of every step.
+    """
+    config = brain.config
+    modules = [brain.retina, brain.thalamus, brain.visual_cortex, brain.it_cortex, brain.cerebellum]
+    parameters = [p for module in modules for p in module.parameters()]
+    total_steps = _steps(len(images), config, config.pretrain_epochs)
+    optimizer, scheduler = _schedule([{"params": parameters, "lr": config.pretrain_lr}], config.weight_decay, total_steps)
+    generator = torch.Generator().manual_seed(config.seed)
+    device = _prepare(brain)
+    brain.train()
+    losses = []
+    for epoch in range(config.pretrain_epochs):
+        batches = minibatches(images, images, config.batch_size, shuffle=True, generator=generator)
+        for batch, _, _ in tqdm(batches, total=-(-len(images) // config.batch_size), desc=f"pretrain {epoch + 1}/{config.pretrain_epochs}", disable=not progress):
+            batch = _on(device, batch)
+            embedding, _ = brain.encode(batch)
+            loss = reconstruction_loss(brain.cerebellum(embedding), batch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            losses.append(loss.item())
+    return losses
+
+
+def _check_memory_fits(brain: Brain, count: int):
+    if count > brain.hippocampus.capacity:
+        raise ValueError(
+            f"The hippocampus has {brain.hippocampus.capacity} slots but the training set has {count} images; "
+            "raise BrainConfig.memory_capacity."
+        )
+
+
+def refresh_memory(brain: Brain, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000):
+    """Write every image's current embedding into its own memory slot (slot = index), so no key is stale."""
+    _check_memory_fits(brain, len(images))
+    device = _prepare(brain)
+    with evaluation_mode(brain):
+        for batch, batch_labels, slots in minibatches(images, labels, batch_size, shuffle=False):
+            embedding, _ = brain.encode(_on(device, batch))
+            brain.hippocampus.write(embedding, batch_labels.to(device), slots.to(device))
+
+
+def supervised_loss(output, labels: torch.Tensor) -> torch.Tensor:
+    """The mixture's loss, plus each source's own, so cortex and memory each stay good alone."""
+    loss = F.nll_loss(output.log_probs, labels) + F.cross_entropy(output.cortex_logits, labels)
+    if output.memory_log_probs is not None:
+        loss = loss + F.nll_loss(output.memory_log_probs, labels)
+    return loss
+
+
+def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, progress: bool = True) -> list[float]:
+    """Stage 2, supervised: classifier, memory and gate learn together.
+
+    Memory fills as examples are experienced: each batch writes its own slots after its
+    step (so a key is never older than one epoch), and each example is barred from
+    retrieving itself. Until memory is ready the cortex answers alone. A last refresh
+    leaves every key written by the final encoder. Returns the loss of every step.
+    """
+    config = brain.config
+    _check_memory_fits(brain, len(images))
+    gate = list(brain.basal_ganglia.parameters())
+    rest = [p for name, p in brain.named_parameters() if not name.startswith(("cerebellum.", "basal_ganglia."))]
+    groups = [{"params": rest, "lr": config.train_lr}, {"params": gate, "lr": config.train_lr * config.gate_lr_multiplier}]
+    optimizer, scheduler = _schedule(groups, config.weight_decay, _steps(len(images), config, config.train_epochs))
+    generator = torch.Generator().manual_seed(config.seed + 1)
+    device = _prepare(brain)
+    brain.train()
+    losses = []
+    for epoch in range(config.train_epochs):
+        batches = minibatches(images, labels, config.batch_size, shuffle=True, generator=generator)
+        for batch, batch_labels, slots in tqdm(batches, total=-(-len(images) // config.batch_size), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
+            batch, batch_labels, slots = _on(device, batch), batch_labels.to(device), slots.to(device)
+            output = brain(batch, exclude_slots=slots, reconstruct=False)
+            loss = supervised_loss(output, batch_labels)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            brain.hippocampus.write(output.embedding, batch_labels, slots)
+            losses.append(loss.item())
+    refresh_memory(brain, images, labels)
+    return losses
+
+
+def predict(brain: Brain, images: torch.Tensor, batch_size: int = 1000) -> dict[str, torch.Tensor]:
+    """Predictions of the mixture, cortex and memory, the gates and the embeddings, on the CPU."""
+    device = _prepare(brain)
+    parts = {"mixture": [], "cortex": [], "memory": [], "gate": [], "thalamic_gates": []}
+    with evaluation_mode(brain):
+        for batch, _, _ in minibatches(images, images, batch_size, shuffle=False):
+            output = brain(_on(device, batch), reconstruct=False)
+            parts["mixture"].append(output.log_probs.argmax(1).cpu())
+            parts["cortex"].append(output.cortex_logits.argmax(1).cpu())
+            parts["thalamic_gates"].append(output.thalamic_gates.cpu())
+            if output.gate is not None:
+                parts["memory"].append(output.memory_log_probs.argmax(1).cpu())
+                parts["gate"].append(output.gate.cpu())
+    return {name: torch.cat(values) for name, values in parts.items() if values}
+
+
+def evaluate(brain: Brain, images: torch.Tensor, labels: torch.Tensor) -> dict:
+    """Test accuracy of the mixture, cortex alone and memory alone; gate statistics; per-class accuracy."""
+    predictions = predict(brain, images)
+    labels = labels.cpu()
+
+    def accuracy(predicted, mask=None):
+        correct = predicted == labels
+        return float(correct[mask].float().mean()) if mask is not None else float(correct.float().mean())
+
+    metrics = {"test_accuracy": {source: accuracy(predictions[source]) for source in ("mixture", "cortex", "memory") if source in predictions}}
+    metrics["per_class_accuracy"] = {str(digit): accuracy(predictions["mixture"], labels == digit) for digit in range(brain.config.num_classes)}
+    if "gate" in predictions:
+        gate = predictions["gate"]
+        memory_only_right = (predictions["memory"] == labels) & (predictions["cortex"] != labels)
+        cortex_only_right = (predictions["cortex"] == labels) & (predictions["memory"] != labels)
+        metrics["gate"] = {
+            "mean": float(gate.mean()),
+            "std": float(gate.std()),
+            "mean_where_only_memory_right": float(gate[memory_only_right].mean()) if memory_only_right.any() else None,
+            "mean_where_only_cortex_right": float(gate[cortex_only_right].mean()) if cortex_only_right.any() else None,
+        }
+    metrics["thalamic_gates"] = {"mean": float(predictions["thalamic_gates"].mean())}
+    return metrics
