@@ -29,3 +29,6 @@ test: install
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
+
+lessons: install
+	$(BIN)/python -m autograder release

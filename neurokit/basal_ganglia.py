@@ -47,9 +47,11 @@ class BasalGanglia(nn.Module):
 
     The basal ganglia gate which cortical plan goes ahead, learning from reward which to
     favour in which situation. Here the two candidates are the cortex's prediction (the
-    PFC) and the hippocampus's recalled vote. A small network reads retrieval statistics
+    PFC) and the hippocampus's recalled vote. Each is first calibrated by a learned
+    temperature, so both speak on one scale. A small network then reads retrieval statistics
     (how close the neighbours are, how confident and how much in agreement both sources
-    are) and outputs a gate g in (0, 1); the answer is g * p_memory + (1 - g) * p_cortex,
+    are), each standardised so that small differences count, and outputs a gate g in
+    (0, 1); the answer is g * p_memory + (1 - g) * p_cortex,
     a mixture of two probability distributions on one scale. The statistics are detached:
     the gate learns whom to trust, not to change what they say. Left out: dopamine,
     the direct and indirect pathways, reinforcement learning.
@@ -58,13 +60,16 @@ class BasalGanglia(nn.Module):
     def __init__(self, num_classes: int = 10, hidden: int = 16):
         super().__init__()
         self.num_classes = num_classes
-        self.policy = nn.Sequential(nn.Linear(len(FEATURE_NAMES), hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        self.log_temperatures = nn.Parameter(torch.zeros(2))  # calibration of cortex and of memory
+        self.policy = nn.Sequential(nn.BatchNorm1d(len(FEATURE_NAMES)), nn.Linear(len(FEATURE_NAMES), hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
     def forward(self, cortex_logits: torch.Tensor, memory_log_probs: torch.Tensor, similarities: torch.Tensor):
         """Return (log-probabilities of the mixture, gate g per example)."""
         check_vectors(cortex_logits, "BasalGanglia (cortex logits)", self.num_classes)
         check_vectors(memory_log_probs, "BasalGanglia (memory log-probabilities)", self.num_classes)
-        cortex_log_probs = F.log_softmax(cortex_logits, dim=1)
+        cortex_temperature, memory_temperature = self.log_temperatures.exp()
+        cortex_log_probs = F.log_softmax(cortex_logits / cortex_temperature, dim=1)
+        memory_log_probs = F.log_softmax(memory_log_probs / memory_temperature, dim=1)
         features = retrieval_features(cortex_log_probs, memory_log_probs, similarities).detach()
         gate_logit = self.policy(features).squeeze(1)
         return mix_in_probability_space(cortex_log_probs, memory_log_probs, gate_logit), torch.sigmoid(gate_logit)

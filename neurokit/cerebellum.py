@@ -13,7 +13,8 @@ class Cerebellum(nn.Module):
     between prediction and what arrives is a teaching signal that needs no labels.
     Here that is a decoder (linear map to a 7x7 map, two transposed convolutions up to
     28x28) whose reconstruction error trains the whole visual pathway before any label
-    is seen. Returns pixel intensities in [0, 1]. Left out: motor control, timing,
+    is seen; in supervised training it rests, so its predictions describe the encoder as
+    stage 1 left it. Returns pixel intensities in [0, 1]. Left out: motor control, timing,
     climbing-fibre error signals, everything the cerebellum is best known for.
     """
 

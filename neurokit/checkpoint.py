@@ -24,6 +24,7 @@ def save_checkpoint(brain: Brain, path: Path | str):
             torch.save(state, f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -30,8 +30,11 @@ class BrainConfig:
     batch_size: int = 128
     pretrain_lr: float = 3e-3
     train_lr: float = 4e-3
-    gate_lr_multiplier: float = 10.0  # the basal-ganglia gate learns from the rare examples where sources disagree
     weight_decay: float = 1e-4
+    # Basal ganglia: the share of training images held out from cortex training to fit the gate on.
+    gate_holdout: float = 0.08
+    gate_epochs: int = 20
+    gate_lr: float = 1e-2
     seed: int = 0
     threads: int | None = None  # CPU threads for PyTorch; None keeps its default (one per core)
 

@@ -24,10 +24,12 @@ def loss_curves(pretrain_losses, train_losses) -> Figure:
     return figure
 
 
-def reconstructions(originals: torch.Tensor, reconstructed: torch.Tensor) -> Figure:
+def reconstructions(originals: torch.Tensor, reconstructed: torch.Tensor, title: str = "") -> Figure:
     """Originals (top row) and the cerebellum's reconstructions (bottom row), pixels in [0, 1]."""
     count = len(originals)
-    figure = Figure(figsize=(1.2 * count, 2.8), layout="constrained")
+    figure = Figure(figsize=(1.2 * count, 2.8 + 0.3 * bool(title)), layout="constrained")
+    if title:
+        figure.suptitle(title)
     axes = figure.subplots(2, count, squeeze=False)
     for column in range(count):
         for row, images in enumerate((originals, reconstructed)):

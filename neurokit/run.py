@@ -4,6 +4,7 @@ import json
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -34,8 +35,21 @@ def subset(images, labels, count: int | None):
     return (images, labels) if count is None else (images[:count], labels[:count])
 
 
-def train_brain(config: BrainConfig, train_images, train_labels, progress: bool = True, device: torch.device | None = None):
-    """Both learning stages from a fresh seed; returns the brain, the losses of each stage and their timings."""
+@dataclass
+class TrainingResult:
+    brain: Brain
+    pretrain_losses: list[float]
+    train_losses: list[float]
+    timings: dict[str, float]  # seconds per stage
+    reconstructions: torch.Tensor | None  # the cerebellum's predictions of `examples` right after stage 1
+
+
+def train_brain(config: BrainConfig, train_images, train_labels, progress: bool = True, device: torch.device | None = None, examples=None) -> TrainingResult:
+    """Both learning stages from a fresh seed, timed.
+
+    The cerebellum learns in stage 1 only, so its reconstructions of `examples` are
+    taken when that stage ends (outside the timings).
+    """
     seed_everything(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -43,20 +57,22 @@ def train_brain(config: BrainConfig, train_images, train_labels, progress: bool 
     start = time.perf_counter()
     pretrain_losses = pretrain(brain, train_images, progress=progress)
     pretrained = time.perf_counter()
+    reconstructions = None
+    if examples is not None:
+        with evaluation_mode(brain):
+            reconstructions = brain(examples.to(next(brain.parameters()).device)).reconstruction.cpu()
+    resumed = time.perf_counter()
     train_losses = train_supervised(brain, train_images, train_labels, progress=progress)
     trained = time.perf_counter()
-    timings = {"pretrain": pretrained - start, "train": trained - pretrained, "pretrain_and_train": trained - start}
-    return brain, pretrain_losses, train_losses, timings
+    timings = {"pretrain": pretrained - start, "train": trained - resumed, "pretrain_and_train": pretrained - start + trained - resumed}
+    return TrainingResult(brain, pretrain_losses, train_losses, timings, reconstructions)
 
 
-def write_figures(brain: Brain, run_dir: Path, pretrain_losses, train_losses, test_images, test_labels) -> dict:
-    predictions = predict(brain, test_images)
-    examples = torch.stack([test_images[test_labels == digit][0] for digit in range(brain.config.num_classes)])
-    with evaluation_mode(brain):
-        reconstructed = brain(examples.to(next(brain.parameters()).device)).reconstruction.cpu()
+def write_figures(result: TrainingResult, run_dir: Path, examples, test_images, test_labels) -> dict:
+    predictions = predict(result.brain, test_images)
     made = {
-        "loss_curves": figures.loss_curves(pretrain_losses, train_losses),
-        "reconstructions": figures.reconstructions(to_pixels(examples), reconstructed),
+        "loss_curves": figures.loss_curves(result.pretrain_losses, result.train_losses),
+        "reconstructions": figures.reconstructions(to_pixels(examples), result.reconstructions, "After self-supervised pretraining (stage 1)"),
         "thalamic_gates": figures.thalamic_gates(predictions["thalamic_gates"], test_labels),
         "memory_trust": figures.memory_trust(predictions["gate"], test_labels, predictions["memory"] == predictions["cortex"]),
     }
@@ -72,12 +88,14 @@ def run(config: BrainConfig, run_dir: Path | str, data_dir=None, progress: bool 
     log = print if progress else (lambda *_: None)
     train_images, train_labels = subset(*load_mnist(True, data_dir, log=log), train_size)
     test_images, test_labels = subset(*load_mnist(False, data_dir, log=log), test_size)
-    brain, pretrain_losses, train_losses, timings = train_brain(config, train_images, train_labels, progress=progress)
+    examples = torch.stack([test_images[test_labels == digit][0] for digit in test_labels.unique()])
+    result = train_brain(config, train_images, train_labels, progress=progress, examples=examples)
+    brain, timings = result.brain, result.timings
     start = time.perf_counter()
     metrics = evaluate(brain, test_images, test_labels)
     timings["evaluate"] = time.perf_counter() - start
-    metrics["final_loss"] = {"pretrain": pretrain_losses[-1], "train": train_losses[-1]}
-    metrics["figures"] = write_figures(brain, run_dir, pretrain_losses, train_losses, test_images, test_labels)
+    metrics["final_loss"] = {"pretrain": result.pretrain_losses[-1], "train": result.train_losses[-1]}
+    metrics["figures"] = write_figures(result, run_dir, examples, test_images, test_labels)
     metrics["timings_s"] = timings
     metrics["data"] = {"train_images": len(train_images), "test_images": len(test_images)}
     metrics["config"] = config.to_dict()

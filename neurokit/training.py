@@ -112,35 +112,43 @@ def refresh_memory(brain: Brain, images: torch.Tensor, labels: torch.Tensor, bat
 
 
 def supervised_loss(output, labels: torch.Tensor) -> torch.Tensor:
-    """The mixture's loss, plus each source's own, so cortex and memory each stay good alone."""
-    loss = F.nll_loss(output.log_probs, labels) + F.cross_entropy(output.cortex_logits, labels)
+    """Cortex and memory each learn to name the digit alone: cross-entropy of the PFC plus NLL of memory's vote."""
+    loss = F.cross_entropy(output.cortex_logits, labels)
     if output.memory_log_probs is not None:
         loss = loss + F.nll_loss(output.memory_log_probs, labels)
     return loss
 
 
+def split_for_gate(count: int, config: BrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices for training cortex and memory, and the held-out few the basal ganglia learn from."""
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(config.seed + 2))
+    held_out = int(round(count * config.gate_holdout))
+    return order[held_out:], order[:held_out]
+
+
 def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, progress: bool = True) -> list[float]:
-    """Stage 2, supervised: classifier, memory and gate learn together.
+    """Stage 2, supervised: cortex and memory learn to classify, then the gate learns whom to trust.
 
     Memory fills as examples are experienced: each batch writes its own slots after its
     step (so a key is never older than one epoch), and each example is barred from
     retrieving itself. Until memory is ready the cortex answers alone. A last refresh
-    leaves every key written by the final encoder. Returns the loss of every step.
+    writes every image, held-out ones included, with the final encoder. Then the basal
+    ganglia are fitted on the held-out images, which the cortex never trained on, as it
+    will meet test digits. Returns the loss of every cortex-and-memory step.
     """
     config = brain.config
     _check_memory_fits(brain, len(images))
-    gate = list(brain.basal_ganglia.parameters())
-    rest = [p for name, p in brain.named_parameters() if not name.startswith(("cerebellum.", "basal_ganglia."))]
-    groups = [{"params": rest, "lr": config.train_lr}, {"params": gate, "lr": config.train_lr * config.gate_lr_multiplier}]
-    optimizer, scheduler = _schedule(groups, config.weight_decay, _steps(len(images), config, config.train_epochs))
+    train_index, gate_index = split_for_gate(len(images), config)
+    parameters = [p for name, p in brain.named_parameters() if not name.startswith(("cerebellum.", "basal_ganglia."))]
+    optimizer, scheduler = _schedule([{"params": parameters, "lr": config.train_lr}], config.weight_decay, _steps(len(train_index), config, config.train_epochs))
     generator = torch.Generator().manual_seed(config.seed + 1)
     device = _prepare(brain)
     brain.train()
     losses = []
     for epoch in range(config.train_epochs):
-        batches = minibatches(images, labels, config.batch_size, shuffle=True, generator=generator)
-        for batch, batch_labels, slots in tqdm(batches, total=-(-len(images) // config.batch_size), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
-            batch, batch_labels, slots = _on(device, batch), batch_labels.to(device), slots.to(device)
+        batches = minibatches(images[train_index], labels[train_index], config.batch_size, shuffle=True, generator=generator)
+        for batch, batch_labels, local in tqdm(batches, total=-(-len(train_index) // config.batch_size), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
+            batch, batch_labels, slots = _on(device, batch), batch_labels.to(device), train_index[local].to(device)
             output = brain(batch, exclude_slots=slots, reconstruct=False)
             loss = supervised_loss(output, batch_labels)
             optimizer.zero_grad(set_to_none=True)
@@ -150,6 +158,40 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
             brain.hippocampus.write(output.embedding, batch_labels, slots)
             losses.append(loss.item())
     refresh_memory(brain, images, labels)
+    if len(gate_index):
+        fit_gate(brain, images[gate_index], labels[gate_index], gate_index)
+    return losses
+
+
+def fit_gate(brain: Brain, images: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor) -> list[float]:
+    """Train the basal ganglia alone on what cortex and memory say about these images; return its losses.
+
+    Each image sits in memory at its slot and may not retrieve itself there.
+    """
+    config = brain.config
+    device = _prepare(brain)
+    cortex, memory, similarities = [], [], []
+    with evaluation_mode(brain):
+        for batch, _, local in minibatches(images, labels, 1000, shuffle=False):
+            embedding, _ = brain.encode(_on(device, batch))
+            recall = brain.hippocampus.recall(embedding, exclude_slots=slots[local].to(device))
+            cortex.append(brain.pfc(embedding))
+            memory.append(recall.log_probs)
+            similarities.append(recall.similarities)
+    cortex, memory, similarities = (torch.cat(parts).clone() for parts in (cortex, memory, similarities))
+    labels = labels.to(device)
+    optimizer = torch.optim.Adam(brain.basal_ganglia.parameters(), lr=config.gate_lr)
+    generator = torch.Generator().manual_seed(config.seed + 3)
+    brain.basal_ganglia.train()
+    losses = []
+    for _ in range(config.gate_epochs):
+        for index in torch.randperm(len(labels), generator=generator).split(256):
+            log_probs, _ = brain.basal_ganglia(cortex[index], memory[index], similarities[index])
+            loss = F.nll_loss(log_probs, labels[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
     return losses
 
 

@@ -1,0 +1,1 @@
+"""The instructor's side of the course: release lessons, and grade them with nbgrader."""

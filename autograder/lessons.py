@@ -1,0 +1,66 @@
+"""The lessons: solutions/ is the nbgrader source, lessons/ the student versions made from it."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from neurokit import course
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = REPOSITORY_ROOT / "solutions"
+LESSONS = REPOSITORY_ROOT / "lessons"
+NBGRADER_CONFIG = Path(__file__).with_name("nbgrader_config.py")
+DEFAULT_COURSE_DIR = Path(__file__).with_name("course")
+
+
+def lesson_names(solutions: Path = SOLUTIONS) -> list[str]:
+    """Lesson names in order, e.g. ['00_setup_and_mnist', '01_retina', ...]."""
+    return sorted(path.stem for path in solutions.glob("[0-9][0-9]_*.ipynb"))
+
+
+def nbgrader(*arguments: str, course_dir: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run one nbgrader command on the course folder with the course's configuration."""
+    command = [sys.executable, "-m", "nbgrader", *arguments, f"--config={NBGRADER_CONFIG}", f"--CourseDirectory.root={course_dir}"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[2:4])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def stamp(notebook_path: Path) -> bool:
+    """Write the course's Colab badge and setup cell into a solution notebook; True if it changed."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    lesson_path = f"lessons/{notebook_path.name}"
+    changed = False
+    for cell in notebook.cells:
+        if cell.get("id") == "colab-badge":
+            wanted = course.colab_badge(lesson_path)
+        elif cell.get("id") == "setup":
+            wanted = course.setup_cell_source()
+        else:
+            continue
+        if cell.source != wanted:
+            cell.source, changed = wanted, True
+    if changed:
+        nbformat.write(notebook, notebook_path)
+    return changed
+
+
+def release(course_dir: Path = DEFAULT_COURSE_DIR, lessons: Path = LESSONS, solutions: Path = SOLUTIONS, names: list[str] | None = None) -> list[Path]:
+    """Stamp the solutions, run nbgrader generate_assignment on each, and copy the student versions to lessons/."""
+    course_dir, lessons = Path(course_dir), Path(lessons)
+    lessons.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names or lesson_names(solutions):
+        stamp(solutions / f"{name}.ipynb")
+        source = course_dir / "source" / name
+        source.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(solutions / f"{name}.ipynb", source / f"{name}.ipynb")
+        nbgrader("generate_assignment", name, "--force", course_dir=course_dir)
+        target = lessons / f"{name}.ipynb"
+        shutil.copyfile(course_dir / "release" / name / f"{name}.ipynb", target)
+        written.append(target)
+    return written

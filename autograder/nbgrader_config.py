@@ -1,0 +1,14 @@
+"""nbgrader configuration of the course; the autograder command passes it to every nbgrader run."""
+
+c = get_config()  # noqa: F821 (nbgrader provides get_config)
+
+c.CourseDirectory.course_id = "neuro-inspired-ml"
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
+c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
+c.ClearHiddenTests.begin_hidden_tests_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_hidden_tests_delimeter = "END HIDDEN TESTS"
+# Some lesson cells train for seconds; the limit is per cell.
+c.Execute.timeout = 300
+c.Execute.allow_errors = True

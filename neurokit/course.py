@@ -1,0 +1,55 @@
+"""Where the course lives and what the first cell of every lesson does.
+
+The repository address is set here and nowhere else: `python -m autograder release`
+stamps it into each lesson's badge and setup cell.
+"""
+
+import platform
+
+import torch
+
+REPOSITORY = "https://github.com/neuro-course/neurokit-course"
+BRANCH = "main"
+DISTRIBUTION = "neurokit-course"
+
+
+def install_requirement() -> str:
+    """What pip installs in Colab: this repository, never the unrelated PyPI package called neurokit."""
+    return f"{DISTRIBUTION} @ git+{REPOSITORY}@{BRANCH}"
+
+
+def colab_url(notebook_path: str) -> str:
+    return f"https://colab.research.google.com/github/{REPOSITORY.removeprefix('https://github.com/')}/blob/{BRANCH}/{notebook_path}"
+
+
+def colab_badge(notebook_path: str) -> str:
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(notebook_path)})"
+
+
+def setup_cell_source() -> str:
+    return f'''# Setup: run this cell first. It installs neurokit when it is missing (as in Colab),
+# picks the GPU when there is one, seeds everything and stages MNIST.
+import subprocess
+import sys
+
+try:
+    from neurokit.course import setup
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "{install_requirement()}"])
+    from neurokit.course import setup
+
+device = setup(seed=0)'''
+
+
+def setup(seed: int = 0, data: bool = True) -> torch.device:
+    """Seed everything, pick the device, stage MNIST (verified); print what was chosen and return the device."""
+    from .data import default_data_dir, stage_mnist
+    from .training import pick_device, seed_everything
+
+    seed_everything(seed)
+    device = pick_device()
+    where = stage_mnist(log=lambda message: print(message)) if data else None
+    print(f"neurokit ready: device {device}, seed {seed}, torch {torch.__version__}, Python {platform.python_version()}")
+    if where is not None:
+        print(f"MNIST verified in {where} (change with the NEUROKIT_DATA environment variable; default {default_data_dir()})")
+    return device
