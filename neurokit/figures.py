@@ -33,7 +33,7 @@ def reconstructions(originals: torch.Tensor, reconstructed: torch.Tensor, title:
     axes = figure.subplots(2, count, squeeze=False)
     for column in range(count):
         for row, images in enumerate((originals, reconstructed)):
-            axes[row, column].imshow(images[column, 0].detach().cpu(), cmap="gray", vmin=0, vmax=1)
+            axes[row, column].imshow(images[column, 0].detach().cpu().numpy(), cmap="gray", vmin=0, vmax=1)
             axes[row, column].set_xticks([])
             axes[row, column].set_yticks([])
     axes[0, 0].set_ylabel("original")
