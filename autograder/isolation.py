@@ -11,12 +11,13 @@ from pathlib import Path
 from .lessons import REPOSITORY_ROOT
 
 SANDBOX_USER, SANDBOX_GROUP = "nobody", "nogroup"
+NAMESPACES = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
 
 
 @dataclass(frozen=True)
 class Isolation:
     drop_privileges: bool  # student code runs as `nobody`
-    no_network: bool  # student code runs in an empty network namespace
+    no_network: bool  # student code runs in empty network and process namespaces
 
     def describe(self) -> str:
         user = f"as {SANDBOX_USER}" if self.drop_privileges else "as the grading user (could not switch to nobody)"
@@ -29,8 +30,11 @@ class Isolation:
         return drop_privileges(command) if self.drop_privileges else command
 
     def wrap(self, command: list[str]) -> list[str]:
-        """The grading worker's command line: in its own network namespace where possible."""
-        return ["unshare", "--net", "--", *command] if self.no_network else command
+        """The grading worker's command line: in its own network and process namespaces where possible.
+
+        In its own process namespace, everything the student's code started dies with the worker.
+        """
+        return [*NAMESPACES, "--", *command] if self.no_network else command
 
 
 def drop_privileges(command: list[str]) -> list[str]:
@@ -47,7 +51,7 @@ def _works(command: list[str]) -> bool:
 @functools.lru_cache(maxsize=1)
 def detect() -> Isolation:
     """Use every isolation this machine allows; probe, don't assume."""
-    no_network = shutil.which("unshare") is not None and _works(["unshare", "--net", "--", "true"])
+    no_network = shutil.which("unshare") is not None and _works([*NAMESPACES, "--", "true"])
     drop = (
         os.geteuid() == 0
         and shutil.which("setpriv") is not None

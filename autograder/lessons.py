@@ -1,5 +1,6 @@
 """The lessons: solutions/ is the nbgrader source, lessons/ the student versions made from it."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from neurokit import course
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPOSITORY_ROOT / "solutions"
 LESSONS = REPOSITORY_ROOT / "lessons"
-NBGRADER_CONFIG = Path(__file__).with_name("nbgrader_config.py")
+NBGRADER_CONFIG_DIR = Path(__file__).parent  # holds nbgrader_config.py, which nbgrader reads from its working folder
 DEFAULT_COURSE_DIR = Path(__file__).with_name("course")
 
 
@@ -21,10 +22,15 @@ def lesson_names(solutions: Path = SOLUTIONS) -> list[str]:
     return sorted(path.stem for path in solutions.glob("[0-9][0-9]_*.ipynb"))
 
 
-def nbgrader(*arguments: str, course_dir: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run one nbgrader command on the course folder with the course's configuration."""
-    command = [sys.executable, "-m", "nbgrader", *arguments, f"--config={NBGRADER_CONFIG}", f"--CourseDirectory.root={course_dir}"]
-    result = subprocess.run(command, capture_output=True, text=True)
+def nbgrader(*arguments: str, course_dir: Path, config_dir: Path = NBGRADER_CONFIG_DIR, check: bool = True) -> subprocess.CompletedProcess:
+    """Run one nbgrader command on the course folder, with the nbgrader_config.py in config_dir."""
+    command = [sys.executable, "-m", "nbgrader", *arguments, f"--CourseDirectory.root={Path(course_dir).resolve()}"]
+    environment = dict(
+        os.environ,
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),  # nbgrader calls alembic
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=config_dir)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(command[2:4])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
