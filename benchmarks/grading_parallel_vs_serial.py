@@ -1,0 +1,77 @@
+"""Benchmark: grading a class serially with plain `nbgrader autograde` versus `python -m autograder autograde`.
+
+Makes N synthetic students, each handing in every lesson with the exercises solved, and
+grades the same class twice in one run: once with nbgrader's own autograde (one
+submission after another, student code in nbgrader's kernel), once with the parallel,
+sandboxed autograde. Prints both times and the ratio.
+
+    .venv/bin/python benchmarks/grading_parallel_vs_serial.py --students 2 [--lessons 01_retina 02_thalamus]
+"""
+
+import argparse
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder import lessons
+from autograder.grading import Autograder, grade_id
+
+
+def solved(name: str) -> nbformat.NotebookNode:
+    """The student version of a lesson with every exercise cell filled in from the solution."""
+    answers = {grade_id(cell): re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n?", "", cell.source) for cell in nbformat.read(lessons.SOLUTIONS / f"{name}.ipynb", as_version=4).cells}
+    notebook = nbformat.read(lessons.LESSONS / f"{name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            cell.source = answers[grade_id(cell)]
+    return notebook
+
+
+def make_course(root: Path, names: list[str], students: int) -> Path:
+    course = root / "course"
+    lessons.release(course, lessons=root / "released", names=names)
+    for name in names:
+        notebook = solved(name)
+        for number in range(students):
+            target = course / "submitted" / f"student{number:03d}" / name
+            target.mkdir(parents=True)
+            nbformat.write(notebook, target / f"{name}.ipynb")
+    return course
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=2)
+    parser.add_argument("--lessons", nargs="*", default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+    names = args.lessons or lessons.lesson_names()
+    with tempfile.TemporaryDirectory() as tmp:
+        serial_course = make_course(Path(tmp) / "serial", names, args.students)
+        parallel_course = Path(tmp) / "parallel"
+        shutil.copytree(serial_course, parallel_course)
+        parallel_course.chmod(0o755)
+
+        start = time.perf_counter()
+        for name in names:
+            lessons.nbgrader("autograde", name, "--force", "--Execute.timeout=600", course_dir=serial_course)
+        serial = time.perf_counter() - start
+
+        grader = Autograder(parallel_course, workers=args.workers, log=lambda message: None)
+        start = time.perf_counter()
+        grader.grade(names)
+        parallel = time.perf_counter() - start
+
+    count = args.students * len(names)
+    print(f"\n{count} submissions ({args.students} students x {len(names)} lessons), {grader.workers} workers")
+    print(f"plain nbgrader autograde, serial:        {serial:7.1f} s")
+    print(f"python -m autograder autograde, parallel: {parallel:7.1f} s  ({grader.isolation.describe()})")
+    print(f"speed-up: {serial / parallel:.2f}x (goal on 2 cores: at least 1.7x)")
+
+
+if __name__ == "__main__":
+    main()
