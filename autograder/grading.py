@@ -103,6 +103,7 @@ class Autograder:
     def __init__(self, course_dir: Path, workers: int | None = None, memory_mb: int = MEMORY_MB, cell_timeout: int | None = None, log=print):
         self.course_dir = Path(course_dir).resolve()
         self.workers = workers or os.cpu_count() or 1
+        self.threads_per_submission = max(1, (os.cpu_count() or 1) // self.workers)
         self.memory_mb = memory_mb
         self.cell_timeout = cell_timeout
         self.log = log
@@ -139,13 +140,13 @@ class Autograder:
         _readable_by_everyone(self.data_dir)
 
     def execute(self, student: str, lesson: str) -> GradingRecord:
+        """Prepare one submission, run it in a sandbox, and leave the result in executed/ for nbgrader."""
         record = GradingRecord(student, lesson)
         submitted = self.course_dir / "submitted" / student / lesson / f"{lesson}.ipynb"
         executed = self.course_dir / "executed" / student / lesson / f"{lesson}.ipynb"
         executed.parent.mkdir(parents=True, exist_ok=True)
-        for extra in submitted.parent.iterdir():
-            if extra.name == "timestamp.txt":
-                shutil.copyfile(extra, executed.parent / extra.name)
+        if (submitted.parent / "timestamp.txt").exists():
+            shutil.copyfile(submitted.parent / "timestamp.txt", executed.parent / "timestamp.txt")
         source = nbformat.read(self.course_dir / "source" / lesson / f"{lesson}.ipynb", as_version=4)
         release = nbformat.read(self.course_dir / "release" / lesson / f"{lesson}.ipynb", as_version=4)
         try:
@@ -155,7 +156,14 @@ class Autograder:
             nbformat.write(not_run(nbformat.from_dict(source), "the submission could not be read"), executed)
             return record
         prepared, record.notes = prepare(submission, source, release)
-        workdir = self.sandboxes / f"{student}-{lesson}"
+        notebook, notes = self.run_in_sandbox(prepared, self.sandboxes / f"{student}-{lesson}", lesson)
+        record.notes += notes
+        nbformat.write(notebook, executed)
+        self.log(f"ran {student}/{lesson}" + (f" ({'; '.join(record.notes)})" if record.notes else ""))
+        return record
+
+    def run_in_sandbox(self, prepared: nbformat.NotebookNode, workdir: Path, lesson: str) -> tuple[nbformat.NotebookNode, list[str]]:
+        """The executed notebook and what happened; if the sandbox itself fails, every cell is marked not run."""
         workdir.mkdir()
         nbformat.write(prepared, workdir / "submission.ipynb")
         if self.isolation.drop_privileges:
@@ -167,25 +175,21 @@ class Autograder:
             "--cell-timeout", str(cell_timeout), "--memory-mb", str(self.memory_mb),
             "--kernel-command", json.dumps(self.isolation.kernel_command()),
         ])
-        process = subprocess.Popen(command, env=isolation.sandbox_environment(workdir, self.data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        environment = isolation.sandbox_environment(workdir, self.data_dir, self.threads_per_submission)
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, stderr = process.communicate(timeout=total_timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-            record.notes.append(f"the whole notebook ran past {total_timeout} s and was stopped; cells not yet run earn nothing")
-            nbformat.write(not_run(prepared, f"the notebook ran past {total_timeout} s"), executed)
-            return record
+            reason = f"the whole notebook ran past {total_timeout} s and was stopped"
+            return not_run(prepared, reason), [f"{reason}; it earns no points"]
         result = workdir / "executed.ipynb"
         if process.returncode != 0 or not result.exists():
-            record.notes.append(f"the sandbox failed (exit {process.returncode}): {stderr.decode(errors='replace')[-300:].strip()}")
-            nbformat.write(not_run(prepared, "the sandbox could not run this notebook"), executed)
-            return record
+            failure = stderr.decode(errors="replace")[-300:].strip()
+            return not_run(prepared, "the sandbox could not run this notebook"), [f"the sandbox failed (exit {process.returncode}): {failure}"]
         notebook = nbformat.read(result, as_version=4)
-        record.notes += notebook.metadata.pop("autograder", {}).get("sandbox_notes", [])
-        nbformat.write(notebook, executed)
-        self.log(f"ran {student}/{lesson}" + (f" ({'; '.join(record.notes)})" if record.notes else ""))
-        return record
+        return notebook, notebook.metadata.pop("autograder", {}).get("sandbox_notes", [])
 
     def save_notes(self, records: list[GradingRecord]):
         """Keep what each grading found in reports/grading_notes.json, newest run per student and lesson."""

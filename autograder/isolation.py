@@ -60,9 +60,15 @@ def detect() -> Isolation:
     return Isolation(drop_privileges=drop, no_network=no_network)
 
 
-def sandbox_environment(workdir: Path, data_dir: Path) -> dict[str, str]:
-    """A minimal environment: the course's Python and data, a private home, nothing of the grader's."""
+def sandbox_environment(workdir: Path, data_dir: Path, threads: int = 1) -> dict[str, str]:
+    """A minimal environment: the course's Python and data, a private home, nothing of the grader's.
+
+    `threads` caps each kernel's math threads, so parallel submissions share the cores
+    instead of fighting over them.
+    """
     return {
+        "OMP_NUM_THREADS": str(threads),
+        "MKL_NUM_THREADS": str(threads),
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "HOME": str(workdir),
         "PYTHONPATH": str(REPOSITORY_ROOT),

@@ -40,7 +40,7 @@ def student_or_reference(student, reference_function, *probe_args, **probe_kwarg
 
     Figures and later exercises use this, so a skipped or broken exercise never stops a lesson.
     """
-    name = getattr(reference_function, "__name__", "this exercise")
+    name = getattr(student, "__name__", None) or getattr(reference_function, "__name__", "this exercise")
     if student is None:
         print(f"{name} is not defined yet (run its cell); using neurokit's reference for now.")
         return reference_function
