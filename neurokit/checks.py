@@ -5,6 +5,7 @@ expected, what came back, where they differ, and a hint.
 """
 
 import importlib.util
+import inspect
 import sys
 from contextlib import contextmanager
 from types import ModuleType
@@ -73,11 +74,19 @@ class ReferenceUsedError(AssertionError):
 
 
 def _code_names(item) -> set[tuple[str, str]]:
-    functions = [item]
-    if isinstance(item, type):
-        functions = [value for value in vars(item).values() if callable(value) and hasattr(value, "__code__")]
-    codes = [getattr(function, "__code__", None) for function in functions]
-    return {(code.co_filename, getattr(code, "co_qualname", code.co_name)) for code in codes if code is not None}
+    """(file, qualified name) of a function, or of every method of a class, seen through decorators.
+
+    A decorator's wrapper (torch.no_grad's, contextmanager's) is shared by unrelated
+    functions, so only the wrapped code counts.
+    """
+    members = vars(item).values() if isinstance(item, type) else [item]
+    names = set()
+    for member in members:
+        function = inspect.unwrap(getattr(member, "__func__", member)) if callable(getattr(member, "__func__", member)) else None
+        code = getattr(function, "__code__", None)
+        if code is not None:
+            names.add((code.co_filename, getattr(code, "co_qualname", code.co_name)))
+    return names
 
 
 @contextmanager
@@ -105,5 +114,5 @@ def without_reference(*references):
         sys.setprofile(previous)
     if used:
         raise ReferenceUsedError(
-            f"Your code called neurokit's reference {used[0]}. This exercise asks you to write it yourself, so it earns no points."
+            f"Your code called {used[0]}, which this exercise asks you to write yourself, so it earns no points."
         )

@@ -16,9 +16,10 @@ def loss_curves(pretrain_losses, train_losses) -> Figure:
     """Stage 1 (reconstruction) and stage 2 (classification) loss per step, smoothed."""
     figure = Figure(figsize=(10, 3.5), layout="constrained")
     left, right = figure.subplots(1, 2)
-    for axis, losses, title in ((left, pretrain_losses, "Stage 1: self-supervised reconstruction"), (right, train_losses, "Stage 2: supervised (mixture + cortex + memory)")):
+    for axis, losses, title in ((left, pretrain_losses, "Stage 1: self-supervised reconstruction"), (right, train_losses, "Stage 2: supervised (cortex + memory)")):
+        smoothed = _smooth(losses)
         axis.plot(losses, alpha=0.25, color="tab:blue", label="per step")
-        axis.plot(_smooth(losses), color="tab:blue", label="smoothed")
+        axis.plot(np.arange(len(losses) - len(smoothed), len(losses)), smoothed, color="tab:blue", label="smoothed")
         axis.set(title=title, xlabel="step", ylabel="loss")
         axis.legend()
     return figure

@@ -43,7 +43,7 @@ def test_solution_runs_top_to_bottom_and_nbgrader_validates_it(name):
     notebook, _ = execute(path, allow_errors=True)
     errors = {cell.id: cell_errors(cell) for cell in notebook.cells if cell_errors(cell)}
     assert errors == {}
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], capture_output=True, text=True, cwd=path.parent)
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "--Execute.timeout=600", str(path)], capture_output=True, text=True, cwd=path.parent)
     assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
 
 
@@ -58,7 +58,7 @@ def test_blank_lesson_fails_only_in_exercises_and_every_graded_test_fails(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_nbgrader_validate_invert_on_blank_lesson(name):
     path = lessons.LESSONS / f"{name}.ipynb"
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "--invert", str(path)], capture_output=True, text=True, cwd=path.parent)
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "--invert", "--Execute.timeout=600", str(path)], capture_output=True, text=True, cwd=path.parent)
     assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
 
 
