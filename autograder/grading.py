@@ -5,7 +5,8 @@
    instructor wrote it. Edited, deleted or duplicated locked cells are restored and noted.
 2. The prepared notebooks run in parallel, one sandbox each (`autograder.sandbox`).
 3. `nbgrader autograde` scores the executed notebooks into the gradebook without
-   executing anything (nbgrader_grading_config.py).
+   executing anything (grading_config/nbgrader_config.py), one lesson at a time, while
+   the sandboxes go on with the next lesson.
 """
 
 import json
@@ -125,10 +126,13 @@ class Autograder:
             self.sandboxes = Path(root)
             self.sandboxes.chmod(0o711)
             self.stage_data()
+            records = []
             with ThreadPoolExecutor(self.workers) as pool:
-                records = list(pool.map(lambda job: self.execute(*job), jobs))
-        for lesson in sorted({lesson for _, lesson in jobs}):
-            nbgrader("autograde", lesson, "--force", course_dir=self.course_dir, config_dir=GRADING_CONFIG_DIR)
+                running = {lesson: [pool.submit(self.execute, *job) for job in jobs if job[1] == lesson] for lesson in lessons}
+                for lesson, submissions in running.items():
+                    records += [submission.result() for submission in submissions]
+                    if submissions:  # score this lesson while the pool runs the next ones
+                        nbgrader("autograde", lesson, "--force", course_dir=self.course_dir, config_dir=GRADING_CONFIG_DIR)
         self.save_notes(records)
         return records
 

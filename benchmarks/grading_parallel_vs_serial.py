@@ -11,14 +11,17 @@ sandboxed autograde. Prints both times and the ratio.
 import argparse
 import re
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 
-from autograder import lessons
-from autograder.grading import Autograder, grade_id
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from autograder import lessons  # noqa: E402
+from autograder.grading import Autograder, grade_id  # noqa: E402
 
 
 def solved(name: str) -> nbformat.NotebookNode:
