@@ -14,7 +14,7 @@ from .brain import Brain
 from .checkpoint import save_checkpoint
 from .config import BrainConfig
 from .data import load_mnist, to_pixels
-from .training import evaluate, evaluation_mode, pick_device, predict, pretrain, seed_everything, train_supervised
+from .training import evaluation_mode, pick_device, predict, pretrain, score, seed_everything, train_supervised
 
 FIGURES = {
     "loss_curves": "loss_curves.png",
@@ -68,8 +68,7 @@ def train_brain(config: BrainConfig, train_images, train_labels, progress: bool 
     return TrainingResult(brain, pretrain_losses, train_losses, timings, reconstructions)
 
 
-def write_figures(result: TrainingResult, run_dir: Path, examples, test_images, test_labels) -> dict:
-    predictions = predict(result.brain, test_images)
+def write_figures(result: TrainingResult, run_dir: Path, examples, predictions, test_labels) -> dict:
     made = {
         "loss_curves": figures.loss_curves(result.pretrain_losses, result.train_losses),
         "reconstructions": figures.reconstructions(to_pixels(examples), result.reconstructions, "After self-supervised pretraining (stage 1)"),
@@ -92,10 +91,11 @@ def run(config: BrainConfig, run_dir: Path | str, data_dir=None, progress: bool 
     result = train_brain(config, train_images, train_labels, progress=progress, examples=examples)
     brain, timings = result.brain, result.timings
     start = time.perf_counter()
-    metrics = evaluate(brain, test_images, test_labels)
+    predictions = predict(brain, test_images)
+    metrics = score(predictions, test_labels, config.num_classes)
     timings["evaluate"] = time.perf_counter() - start
     metrics["final_loss"] = {"pretrain": result.pretrain_losses[-1], "train": result.train_losses[-1]}
-    metrics["figures"] = write_figures(result, run_dir, examples, test_images, test_labels)
+    metrics["figures"] = write_figures(result, run_dir, examples, predictions, test_labels)
     metrics["timings_s"] = timings
     metrics["data"] = {"train_images": len(train_images), "test_images": len(test_images)}
     metrics["config"] = config.to_dict()

@@ -38,11 +38,10 @@ def evaluation_mode(module: torch.nn.Module):
         module.train(was_training)
 
 
-def _schedule(parameter_groups: list[dict], weight_decay: float, total_steps: int):
+def _schedule(parameters, lr: float, weight_decay: float, total_steps: int):
     """AdamW with a one-cycle learning rate: warm up for a fifth of the steps, then anneal."""
-    optimizer = torch.optim.AdamW(parameter_groups, weight_decay=weight_decay)
-    peak_rates = [group["lr"] for group in parameter_groups]
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peak_rates, total_steps=max(total_steps, 1), pct_start=0.2)
+    optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=max(total_steps, 1), pct_start=0.2)
     return optimizer, scheduler
 
 
@@ -74,7 +73,7 @@ def pretrain(brain: Brain, images: torch.Tensor, progress: bool = True) -> list[
     modules = [brain.retina, brain.thalamus, brain.visual_cortex, brain.it_cortex, brain.cerebellum]
     parameters = [p for module in modules for p in module.parameters()]
     total_steps = _steps(len(images), config, config.pretrain_epochs)
-    optimizer, scheduler = _schedule([{"params": parameters, "lr": config.pretrain_lr}], config.weight_decay, total_steps)
+    optimizer, scheduler = _schedule(parameters, config.pretrain_lr, config.weight_decay, total_steps)
     generator = torch.Generator().manual_seed(config.seed)
     device = _prepare(brain)
     brain.train()
@@ -140,7 +139,7 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     _check_memory_fits(brain, len(images))
     train_index, gate_index = split_for_gate(len(images), config)
     parameters = [p for name, p in brain.named_parameters() if not name.startswith(("cerebellum.", "basal_ganglia."))]
-    optimizer, scheduler = _schedule([{"params": parameters, "lr": config.train_lr}], config.weight_decay, _steps(len(train_index), config, config.train_epochs))
+    optimizer, scheduler = _schedule(parameters, config.train_lr, config.weight_decay, _steps(len(train_index), config, config.train_epochs))
     generator = torch.Generator().manual_seed(config.seed + 1)
     device = _prepare(brain)
     brain.train()
@@ -213,7 +212,11 @@ def predict(brain: Brain, images: torch.Tensor, batch_size: int = 1000) -> dict[
 
 def evaluate(brain: Brain, images: torch.Tensor, labels: torch.Tensor) -> dict:
     """Test accuracy of the mixture, cortex alone and memory alone; gate statistics; per-class accuracy."""
-    predictions = predict(brain, images)
+    return score(predict(brain, images), labels, brain.config.num_classes)
+
+
+def score(predictions: dict[str, torch.Tensor], labels: torch.Tensor, num_classes: int) -> dict:
+    """The metrics of `evaluate`, from predictions already made by `predict`."""
     labels = labels.cpu()
 
     def accuracy(predicted, mask=None):
@@ -221,7 +224,7 @@ def evaluate(brain: Brain, images: torch.Tensor, labels: torch.Tensor) -> dict:
         return float(correct[mask].float().mean()) if mask is not None else float(correct.float().mean())
 
     metrics = {"test_accuracy": {source: accuracy(predictions[source]) for source in ("mixture", "cortex", "memory") if source in predictions}}
-    metrics["per_class_accuracy"] = {str(digit): accuracy(predictions["mixture"], labels == digit) for digit in range(brain.config.num_classes)}
+    metrics["per_class_accuracy"] = {str(digit): accuracy(predictions["mixture"], labels == digit) for digit in range(num_classes)}
     if "gate" in predictions:
         gate = predictions["gate"]
         memory_only_right = (predictions["memory"] == labels) & (predictions["cortex"] != labels)
