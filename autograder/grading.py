@@ -64,7 +64,7 @@ def prepare(submission: nbformat.NotebookNode, source: nbformat.NotebookNode, re
         name = grade_id(original)
         if name is None:
             continue
-        locked = nbgrader_utils.is_locked(original) or nbgrader_utils.is_grade(original) and not nbgrader_utils.is_solution(original)
+        locked = nbgrader_utils.is_locked(original) or (nbgrader_utils.is_grade(original) and not nbgrader_utils.is_solution(original))
         if name not in by_name:
             restored = nbformat.from_dict(original if locked else released[name])
             position = cells.index(by_name[previous]) + 1 if previous in by_name else 0

@@ -77,13 +77,14 @@ def execute(notebook: nbformat.NotebookNode, cell_timeout: int, workdir: Path, k
                 died_in = cell.get("id", index)
                 cell.outputs.append(error_output("DeadKernel", "the kernel died while running this cell (it exited, or ran out of memory)"))
                 notes.append(f"kernel died in cell {died_in}")
-            if any(o.output_type == "error" and o.get("ename") == "TimeoutError" for o in cell.outputs) or _timed_out(cell):
+            if _timed_out(cell):
                 notes.append(f"cell {cell.get('id', index)} ran past {cell_timeout} s and was interrupted")
     return notes
 
 
 def _timed_out(cell) -> bool:
-    return any(o.output_type == "error" and o.get("ename") == "KeyboardInterrupt" for o in cell.get("outputs", []))
+    """The kernel was interrupted in this cell (KeyboardInterrupt), or gave no reply in time (TimeoutError)."""
+    return any(o.output_type == "error" and o.get("ename") in ("KeyboardInterrupt", "TimeoutError") for o in cell.get("outputs", []))
 
 
 def main(argv=None) -> int:

@@ -48,7 +48,7 @@ def setup(seed: int = 0, data: bool = True) -> torch.device:
 
     seed_everything(seed)
     device = pick_device()
-    where = stage_mnist(log=lambda message: print(message)) if data else None
+    where = stage_mnist(log=print) if data else None
     print(f"neurokit ready: device {device}, seed {seed}, torch {torch.__version__}, Python {platform.python_version()}")
     if where is not None:
         print(f"MNIST verified in {where} (change with the NEUROKIT_DATA environment variable; default {default_data_dir()})")

@@ -80,7 +80,7 @@ def pretrain(brain: Brain, images: torch.Tensor, progress: bool = True) -> list[
     losses = []
     for epoch in range(config.pretrain_epochs):
         batches = minibatches(images, images, config.batch_size, shuffle=True, generator=generator)
-        for batch, _, _ in tqdm(batches, total=-(-len(images) // config.batch_size), desc=f"pretrain {epoch + 1}/{config.pretrain_epochs}", disable=not progress):
+        for batch, _, _ in tqdm(batches, total=_steps(len(images), config, 1), desc=f"pretrain {epoch + 1}/{config.pretrain_epochs}", disable=not progress):
             batch = _on(device, batch)
             embedding, _ = brain.encode(batch)
             loss = reconstruction_loss(brain.cerebellum(embedding), batch)
@@ -146,7 +146,7 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     losses = []
     for epoch in range(config.train_epochs):
         batches = minibatches(images[train_index], labels[train_index], config.batch_size, shuffle=True, generator=generator)
-        for batch, batch_labels, local in tqdm(batches, total=-(-len(train_index) // config.batch_size), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
+        for batch, batch_labels, local in tqdm(batches, total=_steps(len(train_index), config, 1), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
             batch, batch_labels, slots = _on(device, batch), batch_labels.to(device), train_index[local].to(device)
             output = brain(batch, exclude_slots=slots, reconstruct=False)
             loss = supervised_loss(output, batch_labels)
