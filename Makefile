@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The PyTorch this course is tested with. Keep your own (a GPU build, say) with: make TORCH= test
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install train test data lessons clean
+.PHONY: install train test data lessons experiments clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,10 @@ test: install
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
+
+# Every experiment in its full setting (about an hour on a 2-core CPU); the README shows docs/experiments/.
+experiments: install
+	$(BIN)/neurokit experiment all --out docs/experiments
 
 lessons: install
 	$(BIN)/python -m autograder release

@@ -58,6 +58,16 @@ def command_evaluate(args):
     print(json.dumps(evaluate(brain, images, labels), indent=2))
 
 
+def command_experiment(args):
+    from .experiments import EXPERIMENTS, run_experiment
+
+    names = list(EXPERIMENTS) if args.name == "all" else [args.name]
+    log = (lambda *_: None) if args.quiet else print
+    for name in names:
+        written = run_experiment(name, args.out, small=args.small, seeds=args.seeds, data_dir=args.data_dir, log=log)
+        print(f"{name}: wrote {', '.join(str(path) for path in written)}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="neurokit", description="The reference brain of the neuro-inspired ML course.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +90,15 @@ def main(argv=None) -> int:
     evaluate.add_argument("--test-size", type=int, default=None)
     _add_data_dir(evaluate)
     evaluate.set_defaults(handler=command_evaluate)
+
+    experiment = commands.add_parser("experiment", help="run an experiment; write its tables (CSV, Markdown) and figure (PNG)")
+    experiment.add_argument("name", choices=["ablation", "label-efficiency", "new-digit", "speed", "all"])
+    experiment.add_argument("--small", action="store_true", help="the small setting: fewer seeds and subsets, a few minutes")
+    experiment.add_argument("--seeds", type=int, default=None, help="run seeds 0..N-1 instead of the setting's")
+    experiment.add_argument("--out", type=Path, default=Path("runs/experiments"), help="where the tables and figures go (default: runs/experiments)")
+    experiment.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_data_dir(experiment)
+    experiment.set_defaults(handler=command_experiment)
 
     args = parser.parse_args(argv)
     try:

@@ -100,22 +100,33 @@ def _check_memory_fits(brain: Brain, count: int):
         )
 
 
-def refresh_memory(brain: Brain, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000):
-    """Write every image's current embedding into its own memory slot (slot = index), so no key is stale."""
-    _check_memory_fits(brain, len(images))
+def refresh_memory(brain: Brain, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000, first_slot: int = 0):
+    """Write every image's current embedding into its own memory slot (slot = first_slot + index), so no key is stale.
+
+    No gradient step is taken: what is written can be recalled at once.
+    """
+    _check_memory_fits(brain, first_slot + len(images))
     device = _prepare(brain)
     with evaluation_mode(brain):
         for batch, batch_labels, slots in minibatches(images, labels, batch_size, shuffle=False):
             embedding, _ = brain.encode(_on(device, batch))
-            brain.hippocampus.write(embedding, batch_labels.to(device), slots.to(device))
+            brain.hippocampus.write(embedding, batch_labels.to(device), (first_slot + slots).to(device))
 
 
-def supervised_loss(output, labels: torch.Tensor) -> torch.Tensor:
-    """Cortex and memory each learn to name the digit alone: cross-entropy of the PFC plus NLL of memory's vote."""
-    loss = F.cross_entropy(output.cortex_logits, labels)
-    if output.memory_log_probs is not None:
-        loss = loss + F.nll_loss(output.memory_log_probs, labels)
-    return loss
+SOURCES = ("cortex", "memory")
+
+
+def supervised_loss(output, labels: torch.Tensor, sources=SOURCES) -> torch.Tensor | None:
+    """Cortex and memory each learn to name the digit alone: cross-entropy of the PFC plus NLL of memory's vote.
+
+    `sources` names who learns; None when none of them can answer yet (memory not ready).
+    """
+    losses = []
+    if "cortex" in sources:
+        losses.append(F.cross_entropy(output.cortex_logits, labels))
+    if "memory" in sources and output.memory_log_probs is not None:
+        losses.append(F.nll_loss(output.memory_log_probs, labels))
+    return sum(losses) if losses else None
 
 
 def split_for_gate(count: int, config: BrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -125,7 +136,7 @@ def split_for_gate(count: int, config: BrainConfig) -> tuple[torch.Tensor, torch
     return order[held_out:], order[:held_out]
 
 
-def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, progress: bool = True) -> list[float]:
+def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, progress: bool = True, sources=SOURCES) -> list[float]:
     """Stage 2, supervised: cortex and memory learn to classify, then the gate learns whom to trust.
 
     Memory fills as examples are experienced: each batch writes its own slots after its
@@ -134,11 +145,19 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     writes every image, held-out ones included, with the final encoder. Then the basal
     ganglia are fitted on the held-out images, which the cortex never trained on, as it
     will meet test digits. Returns the loss of every cortex-and-memory step.
+
+    `sources` ("cortex", "memory" or both) says who learns; the ablation experiment
+    trains one alone. Memory is used only if it learns, and the gate only if both do.
     """
     config = brain.config
-    _check_memory_fits(brain, len(images))
+    if not set(sources) <= set(SOURCES) or not sources:
+        raise ValueError(f"sources must name some of {SOURCES}, got {sources!r}")
+    with_memory = "memory" in sources
+    if with_memory:
+        _check_memory_fits(brain, len(images))
     train_index, gate_index = split_for_gate(len(images), config)
-    parameters = [p for name, p in brain.named_parameters() if not name.startswith(("cerebellum.", "basal_ganglia."))]
+    frozen = ("cerebellum.", "basal_ganglia.") + (() if "cortex" in sources else ("pfc.",))
+    parameters = [p for name, p in brain.named_parameters() if not name.startswith(frozen)]
     optimizer, scheduler = _schedule(parameters, config.train_lr, config.weight_decay, _steps(len(train_index), config, config.train_epochs))
     generator = torch.Generator().manual_seed(config.seed + 1)
     device = _prepare(brain)
@@ -149,15 +168,18 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
         for batch, batch_labels, local in tqdm(batches, total=_steps(len(train_index), config, 1), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
             batch, batch_labels, slots = _on(device, batch), batch_labels.to(device), train_index[local].to(device)
             output = brain(batch, exclude_slots=slots, reconstruct=False)
-            loss = supervised_loss(output, batch_labels)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            brain.hippocampus.write(output.embedding, batch_labels, slots)
-            losses.append(loss.item())
-    refresh_memory(brain, images, labels)
-    if len(gate_index):
+            loss = supervised_loss(output, batch_labels, sources)
+            if loss is not None:
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                scheduler.step()
+                losses.append(loss.item())
+            if with_memory:
+                brain.hippocampus.write(output.embedding, batch_labels, slots)
+    if with_memory:
+        refresh_memory(brain, images, labels)
+    if with_memory and "cortex" in sources and len(gate_index):
         fit_gate(brain, images[gate_index], labels[gate_index], gate_index)
     return losses
 

@@ -1,0 +1,167 @@
+"""What every experiment shares: its setting, the data, the seeds, and writing tables and figures."""
+
+import csv
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import torch
+from matplotlib.figure import Figure
+
+from ..config import BrainConfig
+from ..data import load_mnist
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How big an experiment runs: seeds, data subsets, the training budget and what it sweeps."""
+
+    seeds: tuple[int, ...] = (0, 1, 2)
+    train_size: int | None = None  # the first N training images; None: all 60,000
+    test_size: int | None = None  # the first N test images; None: all 10,000
+    pretrain_epochs: int = 1
+    train_epochs: int = 2
+    label_counts: tuple[int | None, ...] = (10, 100, 1000, None)  # label efficiency; None: every training image
+    min_steps: int = 200  # label efficiency: supervised steps at least, however few the labels
+    held_out_digit: int = 5  # new digit
+    shots: tuple[int, ...] = (0, 1, 5, 10)  # new digit: examples written into memory
+    memory_sizes: tuple[int, ...] = (1_000, 10_000, 60_000)  # speed: recall throughput
+    queries: int = 1_000  # speed: queries per recall
+    repeats: int = 5  # speed: timed recalls per memory size and seed
+
+    def config(self, seed: int, **changes) -> BrainConfig:
+        """The reference configuration with this setting's budget and seed."""
+        return BrainConfig(seed=seed, pretrain_epochs=self.pretrain_epochs, train_epochs=self.train_epochs, **changes)
+
+    def with_seeds(self, count: int | None) -> "Setting":
+        return self if count is None else replace(self, seeds=tuple(range(count)))
+
+
+@dataclass
+class Data:
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+
+
+def load_data(setting: Setting, data_dir=None, log=print) -> Data:
+    """MNIST cut to the setting's subsets."""
+    train_images, train_labels = load_mnist(True, data_dir, log=log)
+    test_images, test_labels = load_mnist(False, data_dir, log=log)
+    return Data(train_images[: setting.train_size], train_labels[: setting.train_size], test_images[: setting.test_size], test_labels[: setting.test_size])
+
+
+def summarize(rows: list[dict], keys: tuple[str, ...], values: tuple[str, ...]) -> list[dict]:
+    """One row per combination of `keys` (in first-seen order): mean, standard deviation and count of each value over seeds."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[key] for key in keys), []).append(row)
+    summary = []
+    for group_key, members in groups.items():
+        line = dict(zip(keys, group_key))
+        for value in values:
+            numbers = [member[value] for member in members if member[value] is not None]
+            line[f"{value}_mean"] = statistics.fmean(numbers) if numbers else None
+            line[f"{value}_std"] = statistics.stdev(numbers) if len(numbers) > 1 else 0.0 if numbers else None
+        line["seeds"] = len(members)
+        summary.append(line)
+    return summary
+
+
+def mean_and_std(summary: list[dict], value: str, **where) -> tuple[float, float]:
+    """The mean and spread of `value` in the one summary row matching `where`."""
+    matches = [line for line in summary if all(line[key] == wanted for key, wanted in where.items())]
+    if len(matches) != 1:
+        raise KeyError(f"{len(matches)} summary rows match {where}")
+    return matches[0][f"{value}_mean"], matches[0][f"{value}_std"]
+
+
+def machine() -> str:
+    """The CPU model, its core count and PyTorch's threads, or the GPU, in words."""
+    if torch.cuda.is_available():
+        return f"GPU {torch.cuda.get_device_name()}"
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, {torch.get_num_threads()} PyTorch threads, no GPU"
+
+
+def _format(value, percent: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float):
+        if percent:
+            return f"{100 * value:.2f}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def markdown_table(summary: list[dict], keys: dict[str, str], values: dict[str, str], percent: tuple[str, ...]) -> str:
+    """A Markdown table: the key columns, then 'mean ± std' of each value, each under its heading."""
+    headings = list(keys.values()) + list(values.values()) + ["seeds"]
+    lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
+    for line in summary:
+        cells = [_format(line[key], False) for key in keys]
+        for value in values:
+            mean, std = line[f"{value}_mean"], line[f"{value}_std"]
+            cells.append("–" if mean is None else f"{_format(mean, value in percent)} ± {_format(std, value in percent)}")
+        cells.append(str(line["seeds"]))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _write_csv(path: Path, rows: list[dict]):
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@dataclass
+class Report:
+    """What an experiment hands back: per-seed rows, their summary, and how to show them."""
+
+    name: str
+    title: str
+    rows: list[dict]
+    summary: list[dict]
+    markdown: str  # the summary table
+    figure: Figure
+    notes: str = ""
+
+    def write(self, out_dir: Path, setting: Setting, setting_name: str, seconds: float) -> dict[str, Path]:
+        """NAME.csv (summary), NAME_per_seed.csv, NAME.md, NAME.png and NAME.json (everything, with the setting) in out_dir."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = {kind: out_dir / f"{self.name}{suffix}" for kind, suffix in
+                 (("summary", ".csv"), ("per_seed", "_per_seed.csv"), ("markdown", ".md"), ("figure", ".png"), ("json", ".json"))}
+        _write_csv(paths["summary"], self.summary)
+        _write_csv(paths["per_seed"], self.rows)
+        command = "neurokit " + " ".join(sys.argv[1:]) if Path(sys.argv[0]).name == "neurokit" else " ".join(sys.argv)
+        about = f"{setting_name} setting, seeds {', '.join(map(str, setting.seeds))}; {machine()}; torch {torch.__version__}; {seconds / 60:.1f} min"
+        paths["markdown"].write_text("\n".join(part for part in (f"### {self.title}\n", self.markdown, self.notes, f"_{about}._") if part) + "\n")
+        self.figure.savefig(paths["figure"], dpi=110)
+        record = {"experiment": self.name, "setting_name": setting_name, "setting": asdict(setting), "machine": machine(),
+                  "torch": torch.__version__, "seconds": seconds, "command": command, "when": time.strftime("%Y-%m-%d %H:%M"),
+                  "summary": self.summary, "rows": self.rows}
+        paths["json"].write_text(json.dumps(record, indent=2) + "\n")
+        return paths
+
+
+def error_bars(axis, xs, summary_lines, value: str, label: str, percent: bool = True, **style):
+    """Plot mean ± standard deviation of `value` across seeds at xs."""
+    scale = 100 if percent else 1
+    means = [scale * line[f"{value}_mean"] for line in summary_lines]
+    spreads = [scale * line[f"{value}_std"] for line in summary_lines]
+    axis.errorbar(xs, means, yerr=spreads, capsize=4, marker="o", label=label, **style)
