@@ -28,6 +28,12 @@ def _add_config_options(parser):
             group.add_argument(flag, type=kind, default=field.default, metavar=kind.__name__.upper())
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def command_data(args):
     root = stage_mnist(args.data_dir)
     print(f"MNIST is ready and verified in {raw_folder(root)}: {', '.join(MNIST_SHA256)}")
@@ -62,9 +68,15 @@ def command_experiment(args):
     from .experiments import EXPERIMENTS, run_experiment
 
     names = list(EXPERIMENTS) if args.name == "all" else [args.name]
+    try:  # fail now, not after an hour of training
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / ".writable").touch()
+        (args.out / ".writable").unlink()
+    except OSError as error:
+        raise NeurokitError(f"Cannot write the results into {args.out} ({error.strerror}); choose another folder with --out.") from error
     log = (lambda *_: None) if args.quiet else print
     for name in names:
-        written = run_experiment(name, args.out, small=args.small, seeds=args.seeds, data_dir=args.data_dir, log=log)
+        written = run_experiment(name, args.out, small=args.small, seeds=args.seeds, data_dir=args.data_dir, log=log, command=args.command_line)
         print(f"{name}: wrote {', '.join(str(path) for path in written)}")
 
 
@@ -94,13 +106,14 @@ def main(argv=None) -> int:
     experiment = commands.add_parser("experiment", help="run an experiment; write its tables (CSV, Markdown) and figure (PNG)")
     experiment.add_argument("name", choices=["ablation", "label-efficiency", "new-digit", "speed", "all"])
     experiment.add_argument("--small", action="store_true", help="the small setting: fewer seeds and subsets, a few minutes")
-    experiment.add_argument("--seeds", type=int, default=None, help="run seeds 0..N-1 instead of the setting's")
+    experiment.add_argument("--seeds", type=_at_least_one, default=None, help="run seeds 0..N-1 instead of the setting's")
     experiment.add_argument("--out", type=Path, default=Path("runs/experiments"), help="where the tables and figures go (default: runs/experiments)")
     experiment.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_data_dir(experiment)
     experiment.set_defaults(handler=command_experiment)
 
     args = parser.parse_args(argv)
+    args.command_line = "neurokit " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         args.handler(args)
     except NeurokitError as error:

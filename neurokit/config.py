@@ -31,6 +31,7 @@ class BrainConfig:
     pretrain_lr: float = 3e-3
     train_lr: float = 4e-3
     weight_decay: float = 1e-4
+    train_shift_pixels: int = 0  # supervised images moved at random by up to this many pixels (0: as they are)
     # Basal ganglia: the share of training images held out from cortex training to fit the gate on.
     gate_holdout: float = 0.08
     gate_epochs: int = 20

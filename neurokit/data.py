@@ -166,6 +166,17 @@ def to_pixels(images: torch.Tensor) -> torch.Tensor:
     return (images * MNIST_STD + MNIST_MEAN).clamp(0.0, 1.0)
 
 
+def random_shift(images: torch.Tensor, pixels: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Each image moved by up to `pixels` in x and y (the uncovered border is background): a cheap way to see more digits."""
+    if pixels == 0:
+        return images
+    height, width = images.shape[-2:]
+    background = -MNIST_MEAN / MNIST_STD
+    padded = torch.nn.functional.pad(images, (pixels,) * 4, value=background)
+    offsets = torch.randint(0, 2 * pixels + 1, (len(images), 2), generator=generator).tolist()
+    return torch.stack([image[:, dy : dy + height, dx : dx + width] for image, (dy, dx) in zip(padded, offsets)])
+
+
 def minibatches(images, labels, batch_size: int, shuffle: bool, generator: torch.Generator | None = None):
     """Yield (images, labels, indices) batches; the indices name each image's memory slot."""
     count = len(images)

@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 
 from .brain import Brain
 from .config import BrainConfig
-from .data import minibatches, to_pixels
+from .data import minibatches, random_shift, to_pixels
 
 
 def seed_everything(seed: int):
@@ -166,6 +166,7 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     for epoch in range(config.train_epochs):
         batches = minibatches(images[train_index], labels[train_index], config.batch_size, shuffle=True, generator=generator)
         for batch, batch_labels, local in tqdm(batches, total=_steps(len(train_index), config, 1), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
+            batch = random_shift(batch, config.train_shift_pixels, generator)
             batch, batch_labels, slots = _on(device, batch), batch_labels.to(device), train_index[local].to(device)
             output = brain(batch, exclude_slots=slots, reconstruct=False)
             loss = supervised_loss(output, batch_labels, sources)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from neurokit import data
-from neurokit.data import MNIST_SHA256, DataError, load_mnist, minibatches, raw_folder, stage_mnist, to_pixels
+from neurokit.data import MNIST_SHA256, DataError, load_mnist, minibatches, random_shift, raw_folder, stage_mnist, to_pixels
 
 
 def test_mnist_loads_with_the_published_statistics(mnist_dir):
@@ -82,3 +82,18 @@ def test_minibatches_cover_every_example_once():
     assert sorted(seen.tolist()) == list(range(10))
     batch, batch_labels, index = next(iter(minibatches(images, labels, 4, shuffle=False)))
     assert batch_labels.tolist() == index.tolist() == [0, 1, 2, 3]
+
+
+def test_random_shift_moves_digits_without_losing_ink(mnist_dir):
+    images, _ = load_mnist(False, mnist_dir, download=False)
+    images = images[:64]
+    assert random_shift(images, 0) is images
+    shifted = random_shift(images, 2, torch.Generator().manual_seed(0))
+    assert shifted.shape == images.shape
+    pixels = to_pixels(images)
+    inside = pixels.sum((1, 2, 3)) - pixels[..., 2:-2, 2:-2].sum((1, 2, 3)) < 1e-3  # no ink within 2 pixels of the edge
+    assert inside.sum() > 50
+    # such a digit keeps every stroke when moved by 2 pixels at most
+    assert torch.allclose(to_pixels(shifted)[inside].sum((1, 2, 3)), pixels[inside].sum((1, 2, 3)), atol=1e-3)
+    assert (shifted != images).flatten(1).any(1).float().mean() > 0.7
+    assert torch.equal(shifted, random_shift(images, 2, torch.Generator().manual_seed(0)))

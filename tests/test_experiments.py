@@ -165,3 +165,15 @@ def test_one_source_alone_trains_only_itself(mnist_dir):
     assert all(torch.equal(value, memory_only.pfc.state_dict()[name]) for name, value in pfc_before.items())
     with pytest.raises(ValueError, match="sources must name"):
         train_supervised(Brain(config), images, labels, progress=False, sources=("thalamus",))
+
+
+def test_experiment_command_refuses_bad_options_before_training(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["experiment", "ablation", "--seeds", "0"])
+    assert "at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["experiment", "dreaming"])
+    blocked = tmp_path / "file"
+    blocked.write_text("a file, not a folder")
+    assert main(["experiment", "ablation", "--out", str(blocked / "results")]) == 2
+    assert "choose another folder with --out" in capsys.readouterr().err

@@ -6,7 +6,6 @@ import math
 import os
 import platform
 import statistics
-import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ class Setting:
     train_epochs: int = 2
     label_counts: tuple[int | None, ...] = (10, 100, 1000, None)  # label efficiency; None: every training image
     min_steps: int = 200  # label efficiency: supervised steps at least, however few the labels
+    shift_pixels: int = 0  # label efficiency: supervised images moved at random by up to this many pixels
     held_out_digit: int = 5  # new digit
     shots: tuple[int, ...] = (0, 1, 5, 10)  # new digit: examples written into memory
     memory_sizes: tuple[int, ...] = (1_000, 10_000, 60_000)  # speed: recall throughput
@@ -141,14 +141,13 @@ class Report:
     figure: Figure
     notes: str = ""
 
-    def write(self, out_dir: Path, setting: Setting, setting_name: str, seconds: float) -> dict[str, Path]:
+    def write(self, out_dir: Path, setting: Setting, setting_name: str, seconds: float, command: str) -> dict[str, Path]:
         """NAME.csv (summary), NAME_per_seed.csv, NAME.md, NAME.png and NAME.json (everything, with the setting) in out_dir."""
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = {kind: out_dir / f"{self.name}{suffix}" for kind, suffix in
                  (("summary", ".csv"), ("per_seed", "_per_seed.csv"), ("markdown", ".md"), ("figure", ".png"), ("json", ".json"))}
         _write_csv(paths["summary"], self.summary)
         _write_csv(paths["per_seed"], self.rows)
-        command = "neurokit " + " ".join(sys.argv[1:]) if Path(sys.argv[0]).name == "neurokit" else " ".join(sys.argv)
         about = f"{setting_name} setting, seeds {', '.join(map(str, setting.seeds))}; {machine()}; torch {torch.__version__}; {seconds / 60:.1f} min"
         paths["markdown"].write_text("\n".join(part for part in (f"### {self.title}\n", self.markdown, self.notes, f"_{about}._") if part) + "\n")
         self.figure.savefig(paths["figure"], dpi=110)

@@ -12,8 +12,8 @@ from ..training import evaluate, pretrain, refresh_memory, seed_everything, trai
 from .common import Data, Report, Setting, error_bars, markdown_table, summarize
 
 TITLE = "Label efficiency: accuracy against the number of labels"
-FULL = Setting()
-SMALL = Setting(seeds=(0, 1), train_size=2_000, test_size=500, label_counts=(10, 100, None), min_steps=20, train_epochs=1)
+FULL = Setting(shift_pixels=2)
+SMALL = Setting(seeds=(0, 1), train_size=2_000, test_size=500, label_counts=(10, 100, None), min_steps=20, train_epochs=1, shift_pixels=2)
 
 VALUES = {"classifier": "classifier (%)", "memory": "memory (%)", "memory_before_training": "memory, no supervised step (%)"}
 
@@ -40,16 +40,19 @@ def memory_accuracy(brain: Brain, images, labels, data: Data) -> float:
 
 
 def for_labels(start: Brain, count: int, setting: Setting) -> Brain:
-    """A copy of `start` set up to learn from `count` labels: the budget, memory's k, and no gate.
+    """A copy of `start` set up to learn from `count` labels: the budget, the shifts, memory's k, and no gate.
 
     The budget is the setting's epochs or `min_steps` steps, whichever is more, so ten
-    labels still get a real training run. Memory recalls at most as many neighbours as
-    there are examples of a digit. No labels are spared for the basal ganglia.
+    labels still get a real training run, and each image is shifted at random by up to
+    the setting's pixels, so a few labels show more than a few pictures. Memory recalls
+    at most as many neighbours as there are examples of a digit. No labels are spared
+    for the basal ganglia.
     """
     config = start.config
     epochs = max(setting.train_epochs, math.ceil(setting.min_steps / math.ceil(count / config.batch_size)))
     brain = copy.deepcopy(start)
-    brain.config = replace(config, train_epochs=epochs, gate_holdout=0.0, memory_k=min(config.memory_k, count // config.num_classes))
+    brain.config = replace(config, train_epochs=epochs, train_shift_pixels=setting.shift_pixels, gate_holdout=0.0,
+                           memory_k=min(config.memory_k, count // config.num_classes))
     brain.hippocampus.k = brain.config.memory_k
     return brain
 
@@ -92,7 +95,8 @@ def run(setting: Setting, data: Data, log=print) -> Report:
     notes = (f"Test accuracy in %, mean ± standard deviation over seeds, on {len(data.test_images):,} test images. "
              f"Pretraining: {setting.pretrain_epochs} epoch(s) of reconstruction on all {len(data.train_images):,} training "
              "images, no labels. Then only the labelled images (the same number of each digit) train the classifier (PFC) "
-             f"and the memory for {setting.train_epochs} epoch(s) or {setting.min_steps} steps, whichever is more. "
+             f"and the memory for {setting.train_epochs} epoch(s) or {setting.min_steps} steps, whichever is more, each image "
+             f"shifted at random by up to {setting.shift_pixels} pixels. "
              "'memory, no supervised step' writes the labelled images into memory straight after pretraining (or at "
              "random initialisation) and recalls from there.")
     return Report("label_efficiency", TITLE, rows, summary, markdown_table(summary, {"labels": "labels", "start": "encoder start"}, VALUES, tuple(VALUES)), figure(summary), notes)
