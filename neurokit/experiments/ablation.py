@@ -14,6 +14,9 @@ SMALL = Setting(seeds=(0, 1), train_size=1_000, test_size=500, train_epochs=1)
 
 # Each arm trains only what answers for it; all arms train on the same images for the same epochs.
 ARMS = {"cortex": ("cortex",), "memory": ("memory",), "mixture": ("cortex", "memory")}
+KEYS = {"source": "who answers", "pretraining": "self-supervised pretraining"}
+VALUES = {"test_accuracy": "test accuracy (%)"}
+PERCENT = ("test_accuracy",)
 
 
 def run(setting: Setting, data: Data, log=print) -> Report:
@@ -32,14 +35,13 @@ def run(setting: Setting, data: Data, log=print) -> Report:
                 accuracy = evaluate(brain, data.test_images, data.test_labels)["test_accuracy"][source]
                 rows.append({"seed": seed, "source": source, "pretraining": pretraining, "test_accuracy": accuracy})
                 log(f"ablation seed {seed}: {source}, pretraining {pretraining}: {accuracy:.2%}")
-    keys, values = ("source", "pretraining"), ("test_accuracy",)
-    summary = summarize(rows, keys, values)
+    summary = summarize(rows, tuple(KEYS), tuple(VALUES))
     budget = f"{setting.pretrain_epochs} pretraining epoch(s) on the images, {setting.train_epochs} supervised epoch(s)"
     notes = (f"Test accuracy in %, mean ± standard deviation over seeds; {len(data.train_images):,} training images, "
              f"{len(data.test_images):,} test images; {budget} for every arm. "
              "Each arm trains only the part that answers: the cortex (PFC cross-entropy), the memory (NLL of its "
              "recall), or both plus the basal-ganglia gate. Without pretraining the pretraining epoch is skipped.")
-    return Report("ablation", TITLE, rows, summary, markdown_table(summary, {"source": "who answers", "pretraining": "self-supervised pretraining"}, {"test_accuracy": "test accuracy (%)"}, values), figure(rows, summary), notes)
+    return Report("ablation", TITLE, rows, summary, markdown_table(summary, KEYS, VALUES, PERCENT), figure(rows, summary), notes)
 
 
 def figure(rows: list[dict], summary: list[dict]) -> Figure:

@@ -2,7 +2,6 @@
 
 import csv
 import json
-import math
 import os
 import platform
 import statistics
@@ -45,6 +44,8 @@ class Setting:
 
 @dataclass
 class Data:
+    """The normalised MNIST tensors an experiment reads, already cut to its setting's subsets."""
+
     train_images: torch.Tensor
     train_labels: torch.Tensor
     test_images: torch.Tensor
@@ -98,14 +99,9 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, {torch.get_num_threads()} PyTorch threads, no GPU"
 
 
-def _format(value, percent: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float):
-        if percent:
-            return f"{100 * value:.2f}"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+def _decimals(mean: float, percent: bool) -> int:
+    """Two decimals for percentages and small numbers, fewer as numbers grow; the spread is shown like its mean."""
+    return 2 if percent else 0 if abs(mean) >= 100 else 1 if abs(mean) >= 10 else 2
 
 
 def markdown_table(summary: list[dict], keys: dict[str, str], values: dict[str, str], percent: tuple[str, ...]) -> str:
@@ -113,10 +109,12 @@ def markdown_table(summary: list[dict], keys: dict[str, str], values: dict[str, 
     headings = list(keys.values()) + list(values.values()) + ["seeds"]
     lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
     for line in summary:
-        cells = [_format(line[key], False) for key in keys]
+        cells = [f"{line[key]:,}" if isinstance(line[key], int) else str(line[key]) for key in keys]
         for value in values:
             mean, std = line[f"{value}_mean"], line[f"{value}_std"]
-            cells.append("–" if mean is None else f"{_format(mean, value in percent)} ± {_format(std, value in percent)}")
+            scale = 100 if value in percent else 1
+            decimals = None if mean is None else _decimals(mean * scale, value in percent)
+            cells.append("–" if mean is None else f"{scale * mean:,.{decimals}f} ± {scale * std:,.{decimals}f}")
         cells.append(str(line["seeds"]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -149,7 +147,7 @@ class Report:
         _write_csv(paths["summary"], self.summary)
         _write_csv(paths["per_seed"], self.rows)
         about = f"{setting_name} setting, seeds {', '.join(map(str, setting.seeds))}; {machine()}; torch {torch.__version__}; {seconds / 60:.1f} min"
-        paths["markdown"].write_text("\n".join(part for part in (f"### {self.title}\n", self.markdown, self.notes, f"_{about}._") if part) + "\n")
+        paths["markdown"].write_text("\n\n".join(part for part in (f"### {self.title}", self.markdown.rstrip("\n"), self.notes, f"_{about}._") if part) + "\n")
         self.figure.savefig(paths["figure"], dpi=110)
         record = {"experiment": self.name, "setting_name": setting_name, "setting": asdict(setting), "machine": machine(),
                   "torch": torch.__version__, "seconds": seconds, "command": command, "when": time.strftime("%Y-%m-%d %H:%M"),

@@ -15,7 +15,9 @@ TITLE = "Label efficiency: accuracy against the number of labels"
 FULL = Setting(shift_pixels=2)
 SMALL = Setting(seeds=(0, 1), train_size=2_000, test_size=500, label_counts=(10, 100, None), min_steps=20, train_epochs=1, shift_pixels=2)
 
+KEYS = {"labels": "labels", "start": "encoder start"}
 VALUES = {"classifier": "classifier (%)", "memory": "memory (%)", "memory_before_training": "memory, no supervised step (%)"}
+PERCENT = tuple(VALUES)
 
 
 def balanced_labels(labels: torch.Tensor, count: int | None, seed: int, num_classes: int = 10) -> torch.Tensor:
@@ -90,8 +92,7 @@ def run(setting: Setting, data: Data, log=print) -> Report:
                              "memory": accuracy["memory"], "memory_before_training": before})
                 log(f"label efficiency seed {seed}: {len(labels)} labels, {start_name}: classifier {accuracy['cortex']:.2%}, "
                     f"memory {accuracy['memory']:.2%} (before supervised training {before:.2%})")
-    keys = ("labels", "start")
-    summary = summarize(rows, keys, tuple(VALUES))
+    summary = summarize(rows, tuple(KEYS), tuple(VALUES))
     notes = (f"Test accuracy in %, mean ± standard deviation over seeds, on {len(data.test_images):,} test images. "
              f"Pretraining: {setting.pretrain_epochs} epoch(s) of reconstruction on all {len(data.train_images):,} training "
              "images, no labels. Then only the labelled images (the same number of each digit) train the classifier (PFC) "
@@ -99,7 +100,7 @@ def run(setting: Setting, data: Data, log=print) -> Report:
              f"shifted at random by up to {setting.shift_pixels} pixels. "
              "'memory, no supervised step' writes the labelled images into memory straight after pretraining (or at "
              "random initialisation) and recalls from there.")
-    return Report("label_efficiency", TITLE, rows, summary, markdown_table(summary, {"labels": "labels", "start": "encoder start"}, VALUES, tuple(VALUES)), figure(summary), notes)
+    return Report("label_efficiency", TITLE, rows, summary, markdown_table(summary, KEYS, VALUES, PERCENT), figure(summary), notes)
 
 
 def figure(summary: list[dict]) -> Figure:

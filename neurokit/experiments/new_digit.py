@@ -11,7 +11,9 @@ TITLE = "A new digit from memory, without a gradient step"
 FULL = Setting()
 SMALL = Setting(seeds=(0, 1), train_size=2_000, test_size=1_000, train_epochs=1)
 
+KEYS = {"shots": "examples in memory", "part": "test digits"}
 VALUES = {"mixture": "mixture (%)", "memory": "memory (%)", "nearest_memory": "memory, k = 1 (%)", "cortex": "cortex (%)", "gate": "mean gate g"}
+PERCENT = ("mixture", "memory", "nearest_memory", "cortex")
 
 
 def without_digit(images: torch.Tensor, labels: torch.Tensor, digit: int):
@@ -59,15 +61,14 @@ def run(setting: Setting, data: Data, log=print) -> Report:
             new = rows[-2]
             log(f"new digit seed {seed}: {shots} examples of {digit} in memory: mixture {new['mixture']:.2%}, "
                 f"memory {new['memory']:.2%}, cortex {new['cortex']:.2%} on the new digit; mean gate {new['gate']:.2f}")
-    keys = ("shots", "part")
-    summary = summarize(rows, keys, tuple(VALUES))
+    summary = summarize(rows, tuple(KEYS), tuple(VALUES))
     notes = (f"Digit {digit} is removed from the {len(data.train_images):,} training images before both stages "
              f"({len(images):,} remain): no pretraining, supervised or gate step sees it. Then 1, 5 and 10 of its training "
              "images are written into the hippocampus (their embeddings, no gradient step) and the test set is scored "
              f"({int((data.test_labels == digit).sum()):,} test images of digit {digit}, "
              f"{int((data.test_labels != digit).sum()):,} of the others). Accuracy in %, mean ± standard deviation over "
              "seeds; the gate g is the basal ganglia's trust in memory (0 cortex, 1 memory).")
-    return Report("new_digit", TITLE, rows, summary, markdown_table(summary, {"shots": "examples in memory", "part": "test digits"}, VALUES, ("mixture", "memory", "nearest_memory", "cortex")), figure(summary, digit), notes)
+    return Report("new_digit", TITLE, rows, summary, markdown_table(summary, KEYS, VALUES, PERCENT), figure(summary, digit), notes)
 
 
 def figure(summary: list[dict], digit: int) -> Figure:

@@ -17,6 +17,12 @@ FULL = Setting()
 SMALL = Setting(seeds=(0, 1), train_size=1_000, test_size=500, train_epochs=1, memory_sizes=(1_000, 10_000), queries=500, repeats=3)
 
 
+TRAINING_KEYS = {"model": "model"}
+TRAINING_VALUES = {"test_accuracy": "test accuracy (%)", "train_seconds": "training time (s)", "time_ratio": "time / plain CNN"}
+RECALL_KEYS = {"memory_size": "memories stored"}
+RECALL_VALUES = {"hippocampus_qps": "Hippocampus.recall (queries/s)", "cdist_topk_qps": "cdist + topk (queries/s)", "speedup": "speed-up", "same_neighbours": "same neighbours"}
+
+
 def plain_recall(queries: torch.Tensor, keys: torch.Tensor, labels: torch.Tensor, k: int, temperature: float, num_classes: int = 10):
     """The textbook k-nearest-neighbour vote: torch.cdist distances, the k smallest by topk, softmax-weighted labels.
 
@@ -80,8 +86,7 @@ def run(setting: Setting, data: Data, log=print) -> list[Report]:
 
 
 def training_report(rows: list[dict], setting: Setting, data: Data) -> Report:
-    keys, values = ("model",), {"test_accuracy": "test accuracy (%)", "train_seconds": "training time (s)", "time_ratio": "time / plain CNN"}
-    summary = summarize(rows, keys, tuple(values))
+    summary = summarize(rows, tuple(TRAINING_KEYS), tuple(TRAINING_VALUES))
     notes = (f"Same data, same run, on the CPU: the plain CNN (PyTorch's examples/mnist layout, Adadelta) trains "
              f"{setting.train_epochs} epoch(s); the brain trains {setting.pretrain_epochs} self-supervised epoch(s) then "
              f"{setting.train_epochs} supervised epoch(s), batch 128, {len(data.train_images):,} training images, "
@@ -96,12 +101,11 @@ def training_report(rows: list[dict], setting: Setting, data: Data) -> Report:
     lowest = min(100 * row["test_accuracy"] for row in rows)
     left.set(ylim=(max(0, lowest - 2), 100), title="Accuracy")
     right.set(title="Training time")
-    return Report("speed_training", "Speed: the brain against a plain CNN", rows, summary, markdown_table(summary, {"model": "model"}, values, ("test_accuracy",)), figure, notes)
+    return Report("speed_training", "Speed: the brain against a plain CNN", rows, summary, markdown_table(summary, TRAINING_KEYS, TRAINING_VALUES, ("test_accuracy",)), figure, notes)
 
 
 def recall_report(rows: list[dict], setting: Setting) -> Report:
-    keys, values = ("memory_size",), {"hippocampus_qps": "Hippocampus.recall (queries/s)", "cdist_topk_qps": "cdist + topk (queries/s)", "speedup": "speed-up", "same_neighbours": "same neighbours"}
-    summary = summarize(rows, keys, tuple(values))
+    summary = summarize(rows, tuple(RECALL_KEYS), tuple(RECALL_VALUES))
     notes = (f"{setting.queries:,} queries of 128 dimensions at once against a full memory of random unit keys, k = 16; the median of "
              f"{setting.repeats} timed recalls after a warm-up, mean ± standard deviation over seeds; on the CPU, inference mode. "
              "'same neighbours' is the share of queries for which both found the same k memories.")
@@ -114,4 +118,4 @@ def recall_report(rows: list[dict], setting: Setting) -> Report:
              title="Memory recall throughput")
     axis.legend()
     axis.grid(alpha=0.3, which="both")
-    return Report("speed_recall", "Speed: memory recall throughput", rows, summary, markdown_table(summary, {"memory_size": "memories stored"}, values, ()), figure, notes)
+    return Report("speed_recall", "Speed: memory recall throughput", rows, summary, markdown_table(summary, RECALL_KEYS, RECALL_VALUES, ()), figure, notes)
