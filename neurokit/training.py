@@ -148,6 +148,8 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
 
     `sources` ("cortex", "memory" or both) says who learns; the ablation experiment
     trains one alone. Memory is used only if it learns, and the gate only if both do.
+    With `config.train_shift_pixels` each training image is moved at random by up to
+    that many pixels; memory's final keys are written from the unmoved images.
     """
     config = brain.config
     if not set(sources) <= set(SOURCES) or not sources:
