@@ -76,14 +76,6 @@ def summarize(rows: list[dict], keys: tuple[str, ...], values: tuple[str, ...]) 
     return summary
 
 
-def mean_and_std(summary: list[dict], value: str, **where) -> tuple[float, float]:
-    """The mean and spread of `value` in the one summary row matching `where`."""
-    matches = [line for line in summary if all(line[key] == wanted for key, wanted in where.items())]
-    if len(matches) != 1:
-        raise KeyError(f"{len(matches)} summary rows match {where}")
-    return matches[0][f"{value}_mean"], matches[0][f"{value}_std"]
-
-
 def machine() -> str:
     """The CPU model, its core count and PyTorch's threads, or the GPU, in words."""
     if torch.cuda.is_available():
@@ -112,9 +104,12 @@ def markdown_table(summary: list[dict], keys: dict[str, str], values: dict[str, 
         cells = [f"{line[key]:,}" if isinstance(line[key], int) else str(line[key]) for key in keys]
         for value in values:
             mean, std = line[f"{value}_mean"], line[f"{value}_std"]
+            if mean is None:
+                cells.append("–")
+                continue
             scale = 100 if value in percent else 1
-            decimals = None if mean is None else _decimals(mean * scale, value in percent)
-            cells.append("–" if mean is None else f"{scale * mean:,.{decimals}f} ± {scale * std:,.{decimals}f}")
+            decimals = _decimals(scale * mean, value in percent)
+            cells.append(f"{scale * mean:,.{decimals}f} ± {scale * std:,.{decimals}f}")
         cells.append(str(line["seeds"]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
