@@ -4,9 +4,8 @@ import copy
 
 from matplotlib.figure import Figure
 
-from ..brain import Brain
-from ..training import evaluate, pretrain, seed_everything, train_supervised
-from .common import Data, Report, Setting, markdown_table, summarize
+from ..training import evaluate, seed_everything, train_supervised
+from .common import Data, Report, Setting, markdown_table, scratch_and_pretrained, summarize
 
 TITLE = "Ablation: who answers, and does pretraining help?"
 FULL = Setting(train_size=20_000)
@@ -22,11 +21,7 @@ PERCENT = ("test_accuracy",)
 def run(setting: Setting, data: Data, log=print) -> Report:
     rows = []
     for seed in setting.seeds:
-        config = setting.config(seed, memory_capacity=len(data.train_images))
-        seed_everything(seed)
-        scratch = Brain(config)
-        pretrained = copy.deepcopy(scratch)
-        pretrain(pretrained, data.train_images, progress=False)
+        scratch, pretrained = scratch_and_pretrained(setting, seed, data)
         for pretraining, start in (("yes", pretrained), ("no", scratch)):
             for source, learners in ARMS.items():
                 brain = copy.deepcopy(start)

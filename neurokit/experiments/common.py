@@ -1,5 +1,6 @@
 """What every experiment shares: its setting, the data, the seeds, and writing tables and figures."""
 
+import copy
 import csv
 import json
 import os
@@ -12,8 +13,10 @@ from pathlib import Path
 import torch
 from matplotlib.figure import Figure
 
+from ..brain import Brain
 from ..config import BrainConfig
 from ..data import load_mnist
+from ..training import pretrain, seed_everything
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,15 @@ def load_data(setting: Setting, data_dir=None, log=print) -> Data:
     train_images, train_labels = load_mnist(True, data_dir, log=log)
     test_images, test_labels = load_mnist(False, data_dir, log=log)
     return Data(train_images[: setting.train_size], train_labels[: setting.train_size], test_images[: setting.test_size], test_labels[: setting.test_size])
+
+
+def scratch_and_pretrained(setting: Setting, seed: int, data: Data) -> tuple[Brain, Brain]:
+    """Two brains from the same seeded start: one untouched, one after self-supervised pretraining on every training image."""
+    seed_everything(seed)
+    scratch = Brain(setting.config(seed, memory_capacity=len(data.train_images)))
+    pretrained = copy.deepcopy(scratch)
+    pretrain(pretrained, data.train_images, progress=False)
+    return scratch, pretrained
 
 
 def summarize(rows: list[dict], keys: tuple[str, ...], values: tuple[str, ...]) -> list[dict]:

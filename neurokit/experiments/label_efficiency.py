@@ -8,8 +8,8 @@ import torch
 from matplotlib.figure import Figure
 
 from ..brain import Brain
-from ..training import evaluate, pretrain, refresh_memory, seed_everything, train_supervised
-from .common import Data, Report, Setting, error_bars, markdown_table, summarize
+from ..training import evaluate, refresh_memory, seed_everything, train_supervised
+from .common import Data, Report, Setting, error_bars, markdown_table, scratch_and_pretrained, summarize
 
 TITLE = "Label efficiency: accuracy against the number of labels"
 FULL = Setting(shift_pixels=2)
@@ -74,11 +74,7 @@ def learn_labels(brain: Brain, images, labels):
 def run(setting: Setting, data: Data, log=print) -> Report:
     rows = []
     for seed in setting.seeds:
-        config = setting.config(seed, memory_capacity=len(data.train_images))
-        seed_everything(seed)
-        scratch = Brain(config)
-        pretrained = copy.deepcopy(scratch)
-        pretrain(pretrained, data.train_images, progress=False)  # every training image, no label
+        scratch, pretrained = scratch_and_pretrained(setting, seed, data)  # pretrained on every training image, no label
         for count in setting.label_counts:
             chosen = balanced_labels(data.train_labels, count, seed)
             images, labels = data.train_images[chosen], data.train_labels[chosen]

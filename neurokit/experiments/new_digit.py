@@ -62,8 +62,10 @@ def run(setting: Setting, data: Data, log=print) -> Report:
             log(f"new digit seed {seed}: {shots} examples of {digit} in memory: mixture {new['mixture']:.2%}, "
                 f"memory {new['memory']:.2%}, cortex {new['cortex']:.2%} on the new digit; mean gate {new['gate']:.2f}")
     summary = summarize(rows, tuple(KEYS), tuple(VALUES))
+    counts = [str(shots) for shots in sorted(setting.shots) if shots]
+    shot_counts = ", ".join(counts[:-1]) + f" and {counts[-1]}" if len(counts) > 1 else counts[0]
     notes = (f"Digit {digit} is removed from the {len(data.train_images):,} training images before both stages "
-             f"({len(images):,} remain): no pretraining, supervised or gate step sees it. Then 1, 5 and 10 of its training "
+             f"({len(images):,} remain): no pretraining, supervised or gate step sees it. Then {shot_counts} of its training "
              "images are written into the hippocampus (their embeddings, no gradient step) and the test set is scored "
              f"({int((data.test_labels == digit).sum()):,} test images of digit {digit}, "
              f"{int((data.test_labels != digit).sum()):,} of the others). Accuracy in %, mean ± standard deviation over "
