@@ -1,6 +1,7 @@
 """`python -m autograder`: the instructor's commands, in the order of a grading round."""
 
 import argparse
+import sys
 from pathlib import Path
 
 from . import lessons
@@ -25,7 +26,8 @@ def command_collect(args):
 def command_autograde(args):
     from .grading import Autograder
 
-    grader = Autograder(args.course_dir, workers=args.workers, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout)
+    grader = Autograder(args.course_dir, workers=args.workers, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout,
+                        allow_unisolated=args.allow_unisolated, force=args.force)
     records = grader.grade(args.lessons or None)
     flagged = [record for record in records if record.notes]
     print(f"graded {len(records)} submissions; {len(flagged)} with notes (see reports/grading_notes.json)")
@@ -66,6 +68,9 @@ def main(argv=None) -> int:
     autograde.add_argument("--workers", type=int, default=None, help="submissions run at once (default: one per core)")
     autograde.add_argument("--memory-mb", type=int, default=4000, help="memory cap for each submission (default: %(default)s)")
     autograde.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell for every lesson (default: each lesson's own limit)")
+    autograde.add_argument("--force", action="store_true", help="grade again even submissions already graded, unchanged, with unchanged tests")
+    autograde.add_argument("--allow-unisolated", action="store_true",
+                           help="grade even where no sandbox can be set up: student code then runs as you, and every report says so")
     autograde.set_defaults(handler=command_autograde)
 
     feedback = commands.add_parser("feedback", help="per-student HTML feedback, without hidden tests")
@@ -76,5 +81,11 @@ def main(argv=None) -> int:
     report.set_defaults(handler=command_report)
 
     args = parser.parse_args(argv)
-    args.handler(args)
+    from .grading import GradingError
+
+    try:
+        args.handler(args)
+    except GradingError as error:
+        print(f"autograder: error: {error}", file=sys.stderr)
+        return 2
     return 0

@@ -1,10 +1,13 @@
 """Collect: put an LMS export (one notebook or one zip per student) into nbgrader's submitted/ layout."""
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .prepare import MAX_BYTES, Unreadable, read_bytes
 
 DEFAULT_STUDENT_PATTERN = r"^(?P<student>[A-Za-z0-9]+)[_\- ]"
 
@@ -25,14 +28,16 @@ def _lesson_of(name: str, lessons: list[str]) -> str | None:
 
 
 def _notebooks_in(path: Path) -> list[tuple[str, bytes]]:
+    """The notebooks in a file: itself, or a zip's; links, FIFOs and oversized files are refused (Unreadable)."""
+    content = read_bytes(path)
     if path.suffix == ".ipynb":
-        return [(path.name, path.read_bytes())]
-    with zipfile.ZipFile(path) as archive:
-        return [
-            (Path(member).name, archive.read(member))
-            for member in archive.namelist()
-            if member.endswith(".ipynb") and "__MACOSX" not in member and ".ipynb_checkpoints" not in member
-        ]
+        return [(path.name, content)]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = [info for info in archive.infolist()
+                   if info.filename.endswith(".ipynb") and "__MACOSX" not in info.filename and ".ipynb_checkpoints" not in info.filename]
+        if any(info.file_size > MAX_BYTES for info in members):
+            raise Unreadable(f"it holds a notebook over the {MAX_BYTES} byte limit")
+        return [(Path(info.filename).name, archive.read(info)) for info in members]
 
 
 def collect(inbox: Path, course_dir: Path, lessons: list[str], student_pattern: str = DEFAULT_STUDENT_PATTERN) -> Collected:
@@ -55,9 +60,12 @@ def collect(inbox: Path, course_dir: Path, lessons: list[str], student_pattern: 
         except zipfile.BadZipFile:
             result.problems.append(f"{path.name}: not a readable zip; skipped")
             continue
+        except Unreadable as problem:
+            result.problems.append(f"{path.name}: {problem}; skipped")
+            continue
         if not notebooks:
             result.problems.append(f"{path.name}: holds no notebook; skipped")
-        submitted_at = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+        submitted_at = datetime.fromtimestamp(path.lstat().st_mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         for name, content in notebooks:
             lesson = _lesson_of(name, lessons) or (_lesson_of(path.name, lessons) if len(notebooks) == 1 else None)
             if lesson is None:

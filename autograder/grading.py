@@ -1,19 +1,25 @@
-"""Autograde: every submission executed in its own sandbox, in parallel; then nbgrader scores the results.
+"""Autograde: each submission runs in its own sandbox; the hidden tests grade it from outside.
 
-1. For each submission, `prepare` rebuilds the notebook to run: the student's cells,
-   with every locked cell (instructions, setup, tests with hidden tests) exactly as the
-   instructor wrote it. Edited, deleted or duplicated locked cells are restored and noted.
-2. The prepared notebooks run in parallel, one sandbox each (`autograder.sandbox`).
-3. `nbgrader autograde` scores the executed notebooks into the gradebook without
-   executing anything (grading_config/nbgrader_config.py), one lesson at a time, while
-   the sandboxes go on with the next lesson.
+For each submission:
+1. `prepare.plan` picks the code to run: the student's own cells and the instructor's
+   setup, without test cells (see prepare.py).
+2. A sandbox (`isolation`, `sandbox`) runs that code with a copy of neurokit that lacks
+   the lesson's reference (`redact`), then answers the hidden tests' questions with plain
+   data. The checks (`hidden_tests/LESSON.py`) compare the answers with the reference
+   here, in the grader's own process.
+3. The verdicts go into a notebook built from the student version
+   (`prepare.scored_notebook`), written to executed/ by the grader alone, and
+   `nbgrader autograde` scores it into the gradebook without executing anything.
+
+Submissions run in parallel; nbgrader scores each lesson while the sandboxes go on with
+the next. A submission already graded, unchanged, with unchanged tests, is not run again.
 """
 
+import hashlib
 import json
 import os
+import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -21,18 +27,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils as nbgrader_utils
 
 from neurokit.data import raw_folder, stage_mnist
 
-from . import isolation
+from . import hidden_tests, isolation, prepare
+from .hidden_tests import StudentError
 from .lessons import nbgrader
-from .sandbox import error_output
+from .redact import redacted_copy
+from .sandbox import START_S, Sandbox, SandboxLost
 
 GRADING_CONFIG_DIR = Path(__file__).with_name("grading_config")
 CELL_TIMEOUT_S = {"09_whole_brain": 600}  # lessons whose cells train for minutes; others get the default
 DEFAULT_CELL_TIMEOUT_S = 120
 MEMORY_MB = 4000
+SOLUTION_MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION[^\n]*\n?")
+
+
+class GradingError(Exception):
+    """Grading cannot start: the message says why and what to do."""
 
 
 @dataclass
@@ -40,80 +52,65 @@ class GradingRecord:
     student: str
     lesson: str
     notes: list[str] = field(default_factory=list)
+    scores: dict[str, bool] = field(default_factory=dict)  # test cell -> passed
+    reused: bool = False
 
 
-def grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+def solution_code(source: nbformat.NotebookNode, grade_id: str) -> str:
+    cell = next(c for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+    return SOLUTION_MARKERS.sub("", cell.source)
 
 
-def prepare(submission: nbformat.NotebookNode, source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
-    """The notebook to execute, and what had to be restored in it."""
-    notes = []
-    released = {grade_id(cell): cell for cell in release.cells if grade_id(cell)}
-    cells, seen = [], set()
-    for cell in submission.cells:
-        name = grade_id(cell)
-        if name is not None and name in seen:
-            notes.append(f"cell {name} appeared twice; the copy was dropped")
-            continue
-        seen.add(name)
-        cells.append(cell)
-    by_name = {grade_id(cell): cell for cell in cells if grade_id(cell)}
-    previous = None
-    for original in source.cells:
-        name = grade_id(original)
-        if name is None:
-            continue
-        locked = nbgrader_utils.is_locked(original) or (nbgrader_utils.is_grade(original) and not nbgrader_utils.is_solution(original))
-        if name not in by_name:
-            restored = nbformat.from_dict(original if locked else released[name])
-            position = cells.index(by_name[previous]) + 1 if previous in by_name else 0
-            cells.insert(position, restored)
-            by_name[name] = restored
-            notes.append(f"{'locked' if locked else 'exercise'} cell {name} was deleted; the original was put back")
-        elif locked:
-            cell = by_name[name]
-            if cell.source != released[name].source or cell.cell_type != original.cell_type:
-                notes.append(f"locked cell {name} was edited; graded with the original")
-            cell.cell_type, cell.source, cell.metadata = original.cell_type, original.source, nbformat.from_dict(original.metadata)
-            if cell.cell_type == "code":
-                cell.setdefault("outputs", [])
-                cell.setdefault("execution_count", None)
-            else:
-                cell.pop("outputs", None)
-                cell.pop("execution_count", None)
-        previous = name
-    prepared = nbformat.v4.new_notebook(cells=cells, metadata=source.metadata)
-    for cell in prepared.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    return prepared, notes
+def grade_checks(student, tests: hidden_tests.LessonTests, source: nbformat.NotebookNode, points: dict[str, float]) -> dict[str, tuple[bool, str]]:
+    """Run every check against one student; a verdict (passed, message) per test cell."""
+    verdicts = {}
+    for check in tests.checks:
+        try:
+            for exercise in check.stand_in:
+                student.stand_in(solution_code(source, exercise))
+            check.function(student)
+            verdicts[check.grade_id] = (True, f"Passed: {points.get(check.grade_id, 0):g} of {points.get(check.grade_id, 0):g} points.")
+        except SandboxLost as lost:
+            verdicts[check.grade_id] = (False, f"Not graded: {lost}.")
+        except StudentError as error:
+            verdicts[check.grade_id] = (False, error.explain())
+        except AssertionError as failure:
+            verdicts[check.grade_id] = (False, str(failure) or "a hidden test failed")
+        except Exception as error:  # an answer of the wrong kind that the comparison could not use
+            verdicts[check.grade_id] = (False, f"Your answer could not be checked ({type(error).__name__}: {str(error)[:300]}).")
+    return verdicts
 
 
-def not_run(notebook: nbformat.NotebookNode, reason: str) -> nbformat.NotebookNode:
-    """Mark every code cell as not run, so nbgrader gives no points (a cell without outputs would pass)."""
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [error_output("NotRun", reason)]
-    return notebook
+def fingerprint(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
 
 
 class Autograder:
     """Grades the submissions in a course folder (nbgrader layout) into its gradebook."""
 
-    def __init__(self, course_dir: Path, workers: int | None = None, memory_mb: int = MEMORY_MB, cell_timeout: int | None = None, log=print):
+    def __init__(self, course_dir: Path, workers: int | None = None, memory_mb: int = MEMORY_MB, cell_timeout: int | None = None,
+                 allow_unisolated: bool = False, force: bool = False, log=print):
         self.course_dir = Path(course_dir).resolve()
         self.workers = workers or os.cpu_count() or 1
         self.threads_per_submission = max(1, (os.cpu_count() or 1) // self.workers)
         self.memory_mb = memory_mb
         self.cell_timeout = cell_timeout
+        self.force = force
         self.log = log
         self.isolation = isolation.detect()
+        if not self.isolation.isolated:
+            if not allow_unisolated:
+                raise GradingError(f"student code cannot be isolated on this machine: {self.isolation.problem}. To fix: {isolation.HOW_TO_FIX}.")
+            self.log(f"WARNING: {self.isolation.describe()}")
 
     def submissions(self, lessons: list[str]) -> list[tuple[str, str]]:
         found = []
         for lesson in lessons:
-            for path in sorted((self.course_dir / "submitted").glob(f"*/{lesson}/{lesson}.ipynb")):
+            folder = self.course_dir / "submitted"
+            for path in sorted(folder.glob(f"*/{lesson}/{lesson}.ipynb")) if folder.is_dir() else []:
                 found.append((path.parents[1].name, lesson))
         return found
 
@@ -121,18 +118,19 @@ class Autograder:
         lessons = lessons or sorted(p.name for p in (self.course_dir / "source").iterdir() if p.is_dir())
         jobs = self.submissions(lessons)
         self.log(f"grading {len(jobs)} submissions with {self.workers} workers; {self.isolation.describe()}")
-        # Sandboxes live outside the course folder, in a folder the sandbox user can reach but not list.
         with tempfile.TemporaryDirectory(prefix="autograder-") as root:
             self.sandboxes = Path(root)
-            self.sandboxes.chmod(0o711)
+            self.sandboxes.chmod(0o711)  # the sandbox user may pass through, not list
             self.stage_data()
+            self.lessons = {lesson: self.load_lesson(lesson) for lesson in lessons}
             records = []
             with ThreadPoolExecutor(self.workers) as pool:
-                running = {lesson: [pool.submit(self.execute, *job) for job in jobs if job[1] == lesson] for lesson in lessons}
+                running = {lesson: [pool.submit(self.grade_one, *job) for job in jobs if job[1] == lesson] for lesson in lessons}
                 for lesson, submissions in running.items():
-                    records += [submission.result() for submission in submissions]
-                    if submissions:  # score this lesson while the pool runs the next ones
-                        nbgrader("autograde", lesson, "--force", course_dir=self.course_dir, config_dir=GRADING_CONFIG_DIR)
+                    done = [submission.result() for submission in submissions]
+                    records += done
+                    if done:  # score this lesson while the pool runs the next ones
+                        self.score(lesson, done)
         self.save_notes(records)
         return records
 
@@ -143,68 +141,146 @@ class Autograder:
         stage_mnist(self.data_dir, download=False, log=self.log)
         _readable_by_everyone(self.data_dir)
 
-    def execute(self, student: str, lesson: str) -> GradingRecord:
-        """Prepare one submission, run it in a sandbox, and leave the result in executed/ for nbgrader."""
-        record = GradingRecord(student, lesson)
-        submitted = self.course_dir / "submitted" / student / lesson / f"{lesson}.ipynb"
-        executed = self.course_dir / "executed" / student / lesson / f"{lesson}.ipynb"
-        executed.parent.mkdir(parents=True, exist_ok=True)
-        if (submitted.parent / "timestamp.txt").exists():
-            shutil.copyfile(submitted.parent / "timestamp.txt", executed.parent / "timestamp.txt")
-        source = nbformat.read(self.course_dir / "source" / lesson / f"{lesson}.ipynb", as_version=4)
-        release = nbformat.read(self.course_dir / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+    def load_lesson(self, lesson: str) -> dict:
+        """The lesson's hidden tests, its notebooks, and the sandbox's copy of neurokit without its reference."""
         try:
-            submission = nbformat.read(submitted, as_version=4)
-        except Exception as error:  # not JSON, not a notebook: nothing of it can run
-            record.notes.append(f"the submission could not be read as a notebook ({type(error).__name__}); graded as blank")
-            nbformat.write(not_run(nbformat.from_dict(source), "the submission could not be read"), executed)
-            return record
-        prepared, record.notes = prepare(submission, source, release)
-        notebook, notes = self.run_in_sandbox(prepared, self.sandboxes / f"{student}-{lesson}", lesson)
-        record.notes += notes
-        nbformat.write(notebook, executed)
-        self.log(f"ran {student}/{lesson}" + (f" ({'; '.join(record.notes)})" if record.notes else ""))
+            tests = hidden_tests.load(lesson)
+        except FileNotFoundError as missing:
+            raise GradingError(f"{missing}; write them before grading {lesson}") from None
+        source_path = self.course_dir / "source" / lesson / f"{lesson}.ipynb"
+        release_path = self.course_dir / "release" / lesson / f"{lesson}.ipynb"
+        if not release_path.exists():
+            raise GradingError(f"lesson {lesson} was never released into {self.course_dir}: run `python -m autograder release {lesson}` first")
+        source, release = (nbformat.read(path, as_version=4) for path in (source_path, release_path))
+        lib = self.sandboxes / f"lib-{lesson}"
+        redacted_copy(lib, tests.redact, lesson)
+        _readable_by_everyone(lib)
+        points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+                  for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+        version = fingerprint(hidden_tests.lesson_file(lesson).read_bytes(), source_path.read_bytes(), release_path.read_bytes())
+        return {"tests": tests, "source": source, "release": release, "lib": lib, "points": points, "version": version}
+
+    def grade_one(self, student: str, lesson: str) -> GradingRecord:
+        """Grade one submission into executed/STUDENT/LESSON/, where only the grader writes."""
+        record = GradingRecord(student, lesson)
+        try:
+            self._grade_one(record)
+        except Exception as error:  # never let one submission stop the batch
+            record.notes.append(f"grading failed ({type(error).__name__}: {str(error)[:300]}); it earns no points until regraded")
+            self.write_scored(record, None, {}, "")
+        self.log(f"graded {student}/{lesson}" + (f" ({'; '.join(record.notes)})" if record.notes else ""))
         return record
 
-    def run_in_sandbox(self, prepared: nbformat.NotebookNode, workdir: Path, lesson: str) -> tuple[nbformat.NotebookNode, list[str]]:
-        """The executed notebook and what happened; if the sandbox itself fails, every cell is marked not run."""
-        workdir.mkdir()
-        nbformat.write(prepared, workdir / "submission.ipynb")
-        if self.isolation.drop_privileges:
-            shutil.chown(workdir, isolation.SANDBOX_USER, isolation.SANDBOX_GROUP)
-        cell_timeout = self.cell_timeout or CELL_TIMEOUT_S.get(lesson, DEFAULT_CELL_TIMEOUT_S)
-        total_timeout = 4 * cell_timeout + 300
-        command = self.isolation.wrap([
-            sys.executable, "-m", "autograder.sandbox", str(workdir / "submission.ipynb"), str(workdir / "executed.ipynb"),
-            "--cell-timeout", str(cell_timeout), "--memory-mb", str(self.memory_mb),
-            "--kernel-command", json.dumps(self.isolation.kernel_command()),
-        ])
-        environment = isolation.sandbox_environment(workdir, self.data_dir, self.threads_per_submission)
-        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    def _grade_one(self, record: GradingRecord):
+        lesson = self.lessons[record.lesson]
+        folder = self.course_dir / "submitted" / record.student / record.lesson
+        submission = prepare.read_submission(folder / f"{record.lesson}.ipynb")
+        executed = self.executed_path(record)
+        if not self.force and executed.exists():
+            previous = nbformat.read(executed, as_version=4).metadata.get("autograder", {})
+            if previous.get("submission") == submission.digest and previous.get("tests") == lesson["version"]:
+                record.notes, record.scores, record.reused = previous.get("notes", []), previous.get("scores", {}), True
+                return
+        plan = prepare.plan(submission, lesson["source"], lesson["release"], lesson["tests"].context) if submission.readable else None
+        record.notes = plan.notes if plan else list(submission.notes)
+        if plan is None:
+            verdicts = {check.grade_id: (False, "Not graded: the submission could not be read.") for check in lesson["tests"].checks}
+        else:
+            verdicts = self.run_checks(record, plan, lesson)
+        record.scores = {name: passed for name, (passed, _) in verdicts.items()}
+        self.write_scored(record, plan, verdicts, submission.digest)
+
+    def run_checks(self, record: GradingRecord, plan: prepare.Plan, lesson: dict) -> dict[str, tuple[bool, str]]:
+        cell_timeout = self.cell_timeout or CELL_TIMEOUT_S.get(record.lesson, DEFAULT_CELL_TIMEOUT_S)
+        box = self.sandboxes / f"{record.student}-{record.lesson}"
+        work, private = box / "work", box / "grader"
+        work.mkdir(parents=True)
+        private.mkdir(mode=0o700)
+        (work / "cells.json").write_text(json.dumps(plan.code))
+        if self.isolation.isolated and self.isolation.as_root:
+            os.chown(work, isolation.SANDBOX_UID, isolation.SANDBOX_UID)
+        lib, data, inside = self.isolation.paths(lesson["lib"], self.data_dir, work)
+        inner = [sys.executable, "-m", "sandboxed.runner", f"{inside}/cells.json",
+                 "--cell-timeout", str(cell_timeout), "--memory-mb", str(self.memory_mb)]
+        environment = isolation.environment(lib, data, inside, self.threads_per_submission)
+        command = self.isolation.command(inner, lesson["lib"], self.data_dir, work, environment)
+        sandbox = Sandbox(command, environment, private / "stderr", cell_timeout)
         try:
-            _, stderr = process.communicate(timeout=total_timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            reason = f"the whole notebook ran past {total_timeout} s and was stopped"
-            return not_run(prepared, reason), [f"{reason}; it earns no points"]
-        result = workdir / "executed.ipynb"
-        if process.returncode != 0 or not result.exists():
-            failure = stderr.decode(errors="replace")[-300:].strip()
-            return not_run(prepared, "the sandbox could not run this notebook"), [f"the sandbox failed (exit {process.returncode}): {failure}"]
-        notebook = nbformat.read(result, as_version=4)
-        return notebook, notebook.metadata.pop("autograder", {}).get("sandbox_notes", [])
+            sandbox.wait_until_ready(min(len(plan.code), 4) * cell_timeout + START_S)
+            verdicts = grade_checks(sandbox, lesson["tests"], lesson["source"], lesson["points"])
+        except SandboxLost as lost:
+            verdicts = {check.grade_id: (False, f"Not graded: {lost}.") for check in lesson["tests"].checks}
+        finally:
+            sandbox.close()
+            record.notes += sandbox.notes + [note for note in [sandbox.what_went_wrong()] if note]
+            shutil.rmtree(box, ignore_errors=True)
+        return verdicts
+
+    def executed_path(self, record: GradingRecord) -> Path:
+        return self.course_dir / "executed" / record.student / record.lesson / f"{record.lesson}.ipynb"
+
+    def write_scored(self, record: GradingRecord, plan, verdicts: dict, digest: str):
+        lesson = self.lessons[record.lesson]
+        notebook = prepare.scored_notebook(lesson["release"], plan, verdicts)
+        notebook.metadata["autograder"] = {"submission": digest, "tests": lesson["version"] if digest else "",
+                                           "notes": record.notes, "scores": record.scores}
+        executed = self.executed_path(record)
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        temporary = executed.with_suffix(".tmp")
+        nbformat.write(notebook, temporary)
+        os.replace(temporary, executed)
+        stamp = self.course_dir / "submitted" / record.student / record.lesson / "timestamp.txt"
+        try:
+            text = prepare.read_bytes(stamp)[:100].decode()
+            (executed.parent / "timestamp.txt").write_text(text)
+        except (ValueError, UnicodeDecodeError):
+            (executed.parent / "timestamp.txt").unlink(missing_ok=True)
+
+    def score(self, lesson: str, records: list[GradingRecord]):
+        """nbgrader autograde of the scored notebooks: all at once, else one student at a time."""
+        result = nbgrader("autograde", lesson, "--force", course_dir=self.course_dir, config_dir=GRADING_CONFIG_DIR, check=False)
+        if result.returncode == 0:
+            return
+        for record in records:
+            single = nbgrader("autograde", lesson, "--force", f"--student={record.student}", course_dir=self.course_dir,
+                              config_dir=GRADING_CONFIG_DIR, check=False)
+            if single.returncode != 0:
+                record.notes.append(f"nbgrader could not score this submission: {single.stderr[-300:].strip()}")
 
     def save_notes(self, records: list[GradingRecord]):
         """Keep what each grading found in reports/grading_notes.json, newest run per student and lesson."""
         path = self.course_dir / "reports" / "grading_notes.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        notes = json.loads(path.read_text()) if path.exists() else {}
+        try:
+            notes = json.loads(path.read_text()) if path.exists() else {}
+        except ValueError:
+            notes = {}
+        notes = {key: value for key, value in notes.items() if key != "isolation"}
         for record in records:
             notes[f"{record.student}/{record.lesson}"] = asdict(record)
-        path.write_text(json.dumps(notes, indent=2, sort_keys=True) + "\n")
+        notes["isolation"] = {"isolated": self.isolation.isolated, "description": self.isolation.describe()}
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(notes, indent=2, sort_keys=True) + "\n")
+        os.replace(temporary, path)
 
 
 def _readable_by_everyone(folder: Path):
     for path in [folder, *folder.rglob("*")]:
         path.chmod(path.stat().st_mode | (0o555 if path.is_dir() else 0o444))
+
+
+def grade_in_process(lesson: str, notebook_path: Path, source_path: Path, release_path: Path) -> dict[str, tuple[bool, str]]:
+    """Grade a notebook in this process, without a sandbox: for trying the hidden tests on the solutions.
+
+    The same cells run as in a sandbox, but with the whole of neurokit: never use it on
+    student work.
+    """
+    tests = hidden_tests.load(lesson)
+    source, release = (nbformat.read(path, as_version=4) for path in (source_path, release_path))
+    plan = prepare.plan(prepare.read_submission(notebook_path), source, release, tests.context)
+    namespace = {"__name__": "__main__"}
+    for code in plan.code:
+        exec(compile(code, "<cell>", "exec"), namespace)
+    points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+              for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    return grade_checks(hidden_tests.LocalStudent(namespace), tests, source, points)

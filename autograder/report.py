@@ -64,11 +64,14 @@ def report(course_dir: Path) -> list[Path]:
     summary_figure(rows).savefig(plot, dpi=110)
     notes_csv = reports / "grading_notes.csv"
     notes_json = reports / "grading_notes.json"
-    records = json.loads(notes_json.read_text()).values() if notes_json.exists() else []
+    saved = json.loads(notes_json.read_text()) if notes_json.exists() else {}
+    isolation = saved.pop("isolation", None)
     with open(notes_csv, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "lesson", "note"])
-        for record in records:
+        if isolation and not isolation.get("isolated"):
+            writer.writerow(["", "", isolation.get("description", "NOT ISOLATED")])
+        for record in saved.values():
             for note in record["notes"]:
                 writer.writerow([record["student"], record["lesson"], note])
     return [grades, summary, plot, notes_csv]

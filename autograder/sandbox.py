@@ -1,109 +1,133 @@
-"""Run one submission's notebook in isolation: its own process, user, memory cap, no network.
+"""The grader's end of one sandbox: start it, wait for the submission to run, ask it questions.
 
-The parent grading process starts `python -m autograder.sandbox IN OUT ...` once per
-submission. This process never touches the gradebook: it reads a notebook and writes the
-executed notebook, and it runs the student's code in a kernel that
-
-- runs as the unprivileged user `nobody` when grading runs as root (so it cannot write
-  the gradebook, the solutions or the hidden tests, which belong to the instructor;
-  this process, which writes the result, stays apart from it),
-- cannot allocate more than the memory cap (RLIMIT_DATA; an allocation past it raises
-  MemoryError in the cell),
-- has no network when Linux lets the parent start it in a new network namespace
-  (the kernel talks to this process over Unix sockets, which need none),
-- gets a per-cell time limit: a cell that runs past it is interrupted and the rest of the
-  notebook still runs.
-
-A kernel that dies (it exited, or was killed for memory) ends the run: the cells not run
-get an error output, so nbgrader gives them no points.
+The sandbox (`autograder.isolation`) runs `sandboxed.runner`, which executes the
+submission's code and then answers one question per line. Every wait here has a limit,
+every line read has a size limit, and a line that is not a well-formed answer to the
+question asked is ignored, so nothing the sandbox writes can hang or confuse the grader.
 """
 
-import argparse
 import json
 import os
-import resource
-import sys
+import queue
+import signal
+import subprocess
+import threading
 from pathlib import Path
 
-import nbformat
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpecManager
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+from .hidden_tests import Student, StudentError
+
+MAX_LINE = 64 * 1024 * 1024
+START_S = 120  # a kernel's start, the imports and MNIST, on a slow machine
 
 
-
-def error_output(name: str, message: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
-
-
-def sandbox_kernel(workdir: Path, kernel_command: list[str]) -> AsyncKernelManager:
-    """A kernel started with the given command, talking over Unix sockets in workdir."""
-    spec_dir = workdir / "kernels" / "sandboxed"
-    spec_dir.mkdir(parents=True, exist_ok=True)
-    (spec_dir / "kernel.json").write_text(json.dumps({"argv": kernel_command, "display_name": "sandboxed", "language": "python"}))
-    specs = KernelSpecManager(kernel_dirs=[str(workdir / "kernels")])
-    kernel = AsyncKernelManager(kernel_name="sandboxed", kernel_spec_manager=specs, transport="ipc", connection_file=str(workdir / "kernel.json"))
-    kernel.ip = str(workdir / "kernel-ipc")
-    kernel.write_connection_file()
-    os.chmod(kernel.connection_file, 0o644)  # the kernel may run as another user; it must read its own key
-    return kernel
+class SandboxLost(Exception):
+    """The sandbox stopped answering: it ran out of time, or it is gone."""
 
 
-def execute(notebook: nbformat.NotebookNode, cell_timeout: int, workdir: Path, kernel_command: list[str]) -> list[str]:
-    """Execute code cells in order in a fresh kernel; return notes on timeouts and a dead kernel."""
-    notes = []
-    kernel = sandbox_kernel(workdir, kernel_command)
-    client = NotebookClient(
-        notebook,
-        km=kernel,
-        timeout=cell_timeout,
-        allow_errors=True,
-        interrupt_on_timeout=True,
-        error_on_timeout={"ename": "TimeoutError", "evalue": f"the cell ran past its {cell_timeout} s limit and was interrupted", "traceback": []},
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    died_in = None
-    with client.setup_kernel():
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type != "code":
-                continue
-            if died_in is not None:
-                cell.outputs = [error_output("NotRun", f"the kernel died in an earlier cell ({died_in}), so this cell did not run")]
-                continue
+class Sandbox(Student):
+    """A running submission that answers the hidden tests' questions."""
+
+    def __init__(self, command: list[str], environment: dict[str, str], stderr: Path, question_timeout: int):
+        self.question_timeout = question_timeout
+        self.notes: list[str] = []
+        self.lost: str | None = None
+        self.asked = 0
+        self.stderr_path = stderr
+        self.stderr = open(stderr, "wb")
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                        start_new_session=True, env=environment)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def wait_until_ready(self, timeout: float):
+        """Wait while the submission's code runs; SandboxLost if it takes longer than `timeout`."""
+        ready = self._next(lambda message: message.get("ready") is True, timeout, "running the notebook")
+        self.notes = [str(note)[:500] for note in ready.get("notes", [])][:50]
+
+    def _read(self):
+        stream = self.process.stdout
+        while True:
+            line = stream.readline(MAX_LINE)
+            if not line:
+                break
+            while not line.endswith(b"\n") and len(line) >= MAX_LINE:  # an over-long line: drop the rest of it
+                line = stream.readline(MAX_LINE)
+                if not line or line.endswith(b"\n"):
+                    line = b""
+                    break
             try:
-                client.execute_cell(cell, index)
-            except DeadKernelError:
-                died_in = cell.get("id", index)
-                cell.outputs.append(error_output("DeadKernel", "the kernel died while running this cell (it exited, or ran out of memory)"))
-                notes.append(f"kernel died in cell {died_in}")
-            if _timed_out(cell):
-                notes.append(f"cell {cell.get('id', index)} ran past {cell_timeout} s and was interrupted")
-    return notes
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                self.lines.put(message)
+        self.lines.put(None)
+
+    def _next(self, wanted, timeout: float, doing: str) -> dict | None:
+        if self.lost:
+            raise SandboxLost(self.lost)
+        deadline = _now() + timeout
+        while True:
+            try:
+                message = self.lines.get(timeout=max(0.1, deadline - _now()))
+            except queue.Empty:
+                message = "timeout"
+            if message == "timeout" or (message is None) or _now() > deadline + 1:
+                self.lost = (f"the sandbox stopped while {doing}" if message is None
+                             else f"the sandbox gave no answer within {int(timeout)} s while {doing}")
+                self.close()
+                raise SandboxLost(self.lost)
+            if wanted(message):
+                return message
+
+    def ask(self, code: str, what: str) -> dict:
+        self.asked += 1
+        number = self.asked
+        line = json.dumps({"id": number, "code": code, "timeout": self.question_timeout}).encode() + b"\n"
+        writer = threading.Thread(target=self._write, args=(line,), daemon=True)
+        writer.start()
+        writer.join(self.question_timeout + 30)
+        message = self._next(lambda m: m.get("id") == number, self.question_timeout + 60, f"answering for {what}")
+        notes = message.get("notes")
+        if isinstance(notes, list):
+            self.notes = [str(note)[:500] for note in notes][:50]
+        reply = message.get("reply")
+        if not isinstance(reply, dict):
+            raise StudentError(what, "NoAnswer", "no answer came back")
+        return reply
+
+    def _write(self, line: bytes):
+        try:
+            self.process.stdin.write(line)
+            self.process.stdin.flush()
+        except (OSError, ValueError):
+            pass
+
+    def close(self):
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        self.stderr.close()
+
+    def what_went_wrong(self) -> str | None:
+        """Why the sandbox was lost, with the end of what it printed on stderr; None if it was not."""
+        if not self.lost:
+            return None
+        tail = self.stderr_path.read_bytes()[-300:].decode(errors="replace").strip()
+        return f"{self.lost} ({tail})" if tail else self.lost
 
 
-def _timed_out(cell) -> bool:
-    """The kernel was interrupted in this cell (KeyboardInterrupt), or gave no reply in time (TimeoutError)."""
-    return any(o.output_type == "error" and o.get("ename") in ("KeyboardInterrupt", "TimeoutError") for o in cell.get("outputs", []))
+def _now() -> float:
+    import time
 
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Execute one submission in isolation.")
-    parser.add_argument("notebook", type=Path)
-    parser.add_argument("output", type=Path)
-    parser.add_argument("--cell-timeout", type=int, required=True)
-    parser.add_argument("--memory-mb", type=int, required=True)
-    parser.add_argument("--kernel-command", required=True, help="JSON list: the kernel's argv with {connection_file}")
-    args = parser.parse_args(argv)
-    limit = args.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    notebook = nbformat.read(args.notebook, as_version=4)
-    notes = execute(notebook, args.cell_timeout, args.notebook.parent, json.loads(args.kernel_command))
-    notebook.metadata.setdefault("autograder", {})["sandbox_notes"] = notes
-    nbformat.write(notebook, args.output)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return time.monotonic()
