@@ -93,7 +93,7 @@ class Isolation:
         if installed:  # a non-editable install inside the environment: cover it with the copy
             command += ["--ro-bind", str(lib / "neurokit"), installed]
         command += ["--ro-bind", str(lib), LIB, "--ro-bind", str(data), DATA, "--bind", str(work), WORK,
-                    "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--chdir", WORK, "--clearenv"]
+                    "--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--chdir", WORK, "--clearenv"]
         for name, value in environment.items():
             command += ["--setenv", name, value]
         command.append("--")

@@ -1,14 +1,8 @@
-"""Self-checks for the lessons and the integrity guards of their hidden tests.
+"""Self-checks for the lessons, also used by the hidden tests.
 
 A failed check raises AssertionError with a message for the student: what was
 expected, what came back, where they differ, and a hint.
 """
-
-import importlib.util
-import inspect
-import sys
-from contextlib import contextmanager
-from types import ModuleType
 
 import torch
 
@@ -54,65 +48,3 @@ def student_or_reference(student, reference_function, *probe_args, **probe_kwarg
         print(f"Your {name} raised {type(error).__name__}: {error}; using neurokit's reference for now.")
         return reference_function
     return student
-
-
-def reference(module_name: str) -> ModuleType:
-    """A fresh copy of a neurokit module loaded from its source file.
-
-    Hidden tests compare against this copy, so a submission that reassigns
-    functions in `neurokit` cannot change the answers it is graded against.
-    """
-    module = importlib.import_module(module_name)
-    spec = importlib.util.spec_from_file_location(module_name, module.__file__)
-    fresh = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fresh)
-    return fresh
-
-
-class ReferenceUsedError(AssertionError):
-    """A submission ran the reference implementation of the exercise it was meant to write."""
-
-
-def _code_names(item) -> set[tuple[str, str]]:
-    """(file, qualified name) of a function, or of every method of a class, seen through decorators.
-
-    A decorator's wrapper (torch.no_grad's, contextmanager's) is shared by unrelated
-    functions, so only the wrapped code counts.
-    """
-    members = vars(item).values() if isinstance(item, type) else [item]
-    names = set()
-    for member in members:
-        function = inspect.unwrap(getattr(member, "__func__", member)) if callable(getattr(member, "__func__", member)) else None
-        code = getattr(function, "__code__", None)
-        if code is not None:
-            names.add((code.co_filename, getattr(code, "co_qualname", code.co_name)))
-    return names
-
-
-@contextmanager
-def without_reference(*references):
-    """Fail if any given reference function or class method runs inside the block.
-
-    Calls are recognised by source file and qualified name, so an alias, an import
-    under another name, or a re-executed copy of the reference are all caught.
-    """
-    forbidden = set().union(*(_code_names(item) for item in references))
-    used = []
-
-    def watch(frame, event, arg):
-        if event == "call":
-            code = frame.f_code
-            name = (code.co_filename, getattr(code, "co_qualname", code.co_name))
-            if name in forbidden:
-                used.append(name[1])
-
-    previous = sys.getprofile()
-    sys.setprofile(watch)
-    try:
-        yield
-    finally:
-        sys.setprofile(previous)
-    if used:
-        raise ReferenceUsedError(
-            f"Your code called {used[0]}, which this exercise asks you to write yourself, so it earns no points."
-        )

@@ -41,9 +41,13 @@ def student_id(name: str) -> str:
     return name.replace("_", "")
 
 
-def blank_points(lesson: str) -> dict[str, int]:
+def full_points(lesson: str) -> dict[str, float]:
     source = nbformat.read(lessons.SOLUTIONS / f"{lesson}.ipynb", as_version=4)
-    return {c.id: 0 for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    return {c.id: c.metadata["nbgrader"]["points"] for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+
+
+def blank_points(lesson: str) -> dict[str, int]:
+    return {name: 0 for name in full_points(lesson)}
 
 
 def stubs_returning_none(lesson: str) -> dict[str, str]:
@@ -112,6 +116,7 @@ def write_class(inbox: Path, course_dir: Path) -> dict[tuple[str, str], dict]:
     for lesson in GRADED:
         for name, sample in samples.load(lesson).items():
             hand_in(student_id(name), lesson, samples.build(lesson, sample["edits"], tuple(sample.get("delete", ()))), sample["points"])
+        hand_in("reference", lesson, nbformat.read(lessons.SOLUTIONS / f"{lesson}.ipynb", as_version=4), full_points(lesson))
         attacker = stubs_returning_none(lesson) | {"attack": attacks.fill(attacks.PATCHER + attacks.READER, lesson, course_dir, lessons.REPOSITORY_ROOT)}
         hand_in("attacker", lesson, samples.build(lesson, attacker), blank_points(lesson))
     if RETINA in GRADED:

@@ -192,23 +192,3 @@ def test_brain_returns_everything_a_lesson_needs():
     assert brain(images, reconstruct=False).reconstruction is None
     with pytest.raises(ShapeError, match="Retina"):
         brain(torch.randn(8, 28, 28))
-
-
-def test_without_reference_catches_the_reference_under_any_name_but_not_decorators():
-    import neurokit.retina
-    from neurokit.checks import ReferenceUsedError, without_reference
-
-    alias = neurokit.retina.difference_of_gaussians
-    with pytest.raises(ReferenceUsedError, match="difference_of_gaussians"):
-        with without_reference(neurokit.retina.difference_of_gaussians):
-            alias(5, 1.0, 2.0)
-    with without_reference(Hippocampus):  # forbids its methods, not torch.no_grad's shared wrapper
-
-        @torch.no_grad()
-        def students_own(x):
-            return x * 2
-
-        students_own(torch.ones(1))
-    with pytest.raises(ReferenceUsedError):
-        with without_reference(Hippocampus):
-            Hippocampus(capacity=4, embedding_dim=2).write(torch.randn(2, 2), torch.tensor([0, 1]))
