@@ -115,6 +115,8 @@ class Autograder:
         return found
 
     def grade(self, lessons: list[str] | None = None) -> list[GradingRecord]:
+        if not (self.course_dir / "source").is_dir():
+            raise GradingError(f"no lesson was released in {self.course_dir}: run `python -m autograder release` first")
         lessons = lessons or sorted(p.name for p in (self.course_dir / "source").iterdir() if p.is_dir())
         jobs = self.submissions(lessons)
         self.log(f"grading {len(jobs)} submissions with {self.workers} workers; {self.isolation.describe()}")
@@ -222,7 +224,7 @@ class Autograder:
     def write_scored(self, record: GradingRecord, plan, verdicts: dict, digest: str):
         lesson = self.lessons[record.lesson]
         notebook = prepare.scored_notebook(lesson["release"], plan, verdicts)
-        notebook.metadata["autograder"] = {"submission": digest, "tests": lesson["version"] if digest else "",
+        notebook.metadata["autograder"] = {"submission": digest, "tests": lesson["version"],
                                            "notes": record.notes, "scores": record.scores}
         executed = self.executed_path(record)
         executed.parent.mkdir(parents=True, exist_ok=True)

@@ -93,6 +93,7 @@ def read_submission(path: Path) -> Submission:
         document = json.loads(content)
     except (OSError, ValueError) as error:
         reason = str(error) if isinstance(error, Unreadable) else f"not JSON: {type(error).__name__}"
+        submission.digest = submission.digest or hashlib.sha256(reason.encode()).hexdigest()
         submission.notes.append(f"the submission could not be read as a notebook ({reason}); graded as blank")
         submission.readable = False
         return submission
