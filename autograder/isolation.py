@@ -85,6 +85,7 @@ class Isolation:
                 command += ["--ro-bind", path, path]
         for path in SYSTEM_FILES:
             command += ["--ro-bind-try", path, path]
+        command += ["--perms", "1777", "--tmpfs", "/tmp"]  # before the binds: the course's Python may live under /tmp
         for folder in sorted({str(parent) for path in [*python_dirs(), LIB, DATA, WORK] for parent in Path(path).parents if str(parent) != "/"}):
             command += ["--perms", "0755", "--dir", folder]  # bwrap would make them 0700: unreadable for nobody
         for path in python_dirs():
@@ -93,7 +94,7 @@ class Isolation:
         if installed:  # a non-editable install inside the environment: cover it with the copy
             command += ["--ro-bind", str(lib / "neurokit"), installed]
         command += ["--ro-bind", str(lib), LIB, "--ro-bind", str(data), DATA, "--bind", str(work), WORK,
-                    "--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--chdir", WORK, "--clearenv"]
+                    "--proc", "/proc", "--dev", "/dev", "--chdir", WORK, "--clearenv"]
         for name, value in environment.items():
             command += ["--setenv", name, value]
         command.append("--")

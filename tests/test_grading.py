@@ -157,7 +157,7 @@ def course(tmp_path_factory):
     collected = collect(inbox, course_dir, lessons.lesson_names())
     if RETINA in GRADED:
         expected |= special_files(course_dir)
-    records = Autograder(course_dir, workers=2, cell_timeout=30, log=lambda m: None).grade(GRADED)
+    records = Autograder(course_dir, workers=2, cell_timeout=60, log=lambda m: None).grade(GRADED)
     assert autograder_main(["--course-dir", str(course_dir), "feedback", *GRADED]) == 0
     assert autograder_main(["--course-dir", str(course_dir), "report"]) == 0
     yield {"dir": course_dir, "collected": collected, "expected": expected, "source_before": source_before,
@@ -202,7 +202,7 @@ def test_grading_notes_say_what_happened(course):
     if RETINA not in GRADED:
         pytest.skip("lesson 01 has no samples")
     notes = {key[0]: " | ".join(record.notes) for key, record in course["records"].items() if key[1] == RETINA}
-    assert "ran past 30 s and was interrupted" in notes["looping"]
+    assert "ran past 60 s and was interrupted" in notes["looping"]
     assert "the kernel died in code cell" in notes["quitter"]
     assert "test cell dog-tests was edited" in notes["tamperer"]
     assert "could not be read as a notebook (not JSON" in notes["badjson"]
@@ -245,6 +245,6 @@ def test_reports_hold_grades(course):
 
 def test_a_rerun_grades_nothing_again_and_changes_no_score(course):
     before = scores(course["dir"], course["expected"])
-    records = Autograder(course["dir"], workers=2, cell_timeout=30, log=lambda m: None).grade(GRADED)
+    records = Autograder(course["dir"], workers=2, cell_timeout=60, log=lambda m: None).grade(GRADED)
     assert [(r.student, r.lesson) for r in records if not r.reused] == []
     assert scores(course["dir"], course["expected"]) == before
