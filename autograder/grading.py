@@ -81,6 +81,12 @@ def grade_checks(student, tests: hidden_tests.LessonTests, source: nbformat.Note
     return verdicts
 
 
+def lesson_points(source: nbformat.NotebookNode) -> dict[str, float]:
+    """The points of each graded test cell of a lesson's source."""
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+            for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+
+
 def fingerprint(*parts: bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:
@@ -157,8 +163,7 @@ class Autograder:
         lib = self.sandboxes / f"lib-{lesson}"
         redacted_copy(lib, tests.redact, lesson)
         _readable_by_everyone(lib)
-        points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
-                  for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+        points = lesson_points(source)
         version = fingerprint(hidden_tests.lesson_file(lesson).read_bytes(), source_path.read_bytes(), release_path.read_bytes())
         return {"tests": tests, "source": source, "release": release, "lib": lib, "points": points, "version": version}
 
@@ -283,6 +288,5 @@ def grade_in_process(lesson: str, notebook_path: Path, source_path: Path, releas
     namespace = {"__name__": "__main__"}
     for code in plan.code:
         exec(compile(code, "<cell>", "exec"), namespace)
-    points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
-              for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    points = lesson_points(source)
     return grade_checks(hidden_tests.LocalStudent(namespace), tests, source, points)
