@@ -81,11 +81,11 @@ def main(argv=None) -> int:
     report.set_defaults(handler=command_report)
 
     args = parser.parse_args(argv)
-    from .grading import GradingError
+    from .errors import CourseError
 
     try:
         args.handler(args)
-    except GradingError as error:
+    except CourseError as error:
         print(f"autograder: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -31,6 +31,7 @@ import nbformat
 from neurokit.data import raw_folder, stage_mnist
 
 from . import hidden_tests, isolation, prepare
+from .errors import CourseError
 from .hidden_tests import StudentError
 from .lessons import nbgrader
 from .redact import redacted_copy
@@ -41,10 +42,6 @@ CELL_TIMEOUT_S = {"09_whole_brain": 600}  # lessons whose cells train for minute
 DEFAULT_CELL_TIMEOUT_S = 120
 MEMORY_MB = 4000
 SOLUTION_MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION[^\n]*\n?")
-
-
-class GradingError(Exception):
-    """Grading cannot start: the message says why and what to do."""
 
 
 @dataclass
@@ -109,7 +106,7 @@ class Autograder:
         self.isolation = isolation.detect()
         if not self.isolation.isolated:
             if not allow_unisolated:
-                raise GradingError(f"student code cannot be isolated on this machine: {self.isolation.problem}. To fix: {isolation.HOW_TO_FIX}.")
+                raise CourseError(f"student code cannot be isolated on this machine: {self.isolation.problem}. To fix: {isolation.HOW_TO_FIX}.")
             self.log(f"WARNING: {self.isolation.describe()}")
 
     def submissions(self, lessons: list[str]) -> list[tuple[str, str]]:
@@ -122,7 +119,7 @@ class Autograder:
 
     def grade(self, lessons: list[str] | None = None) -> list[GradingRecord]:
         if not (self.course_dir / "source").is_dir():
-            raise GradingError(f"no lesson was released in {self.course_dir}: run `python -m autograder release` first")
+            raise CourseError(f"no lesson was released in {self.course_dir}: run `python -m autograder release` first")
         lessons = lessons or sorted(p.name for p in (self.course_dir / "source").iterdir() if p.is_dir())
         jobs = self.submissions(lessons)
         self.log(f"grading {len(jobs)} submissions with {self.workers} workers; {self.isolation.describe()}")
@@ -154,11 +151,11 @@ class Autograder:
         try:
             tests = hidden_tests.load(lesson)
         except FileNotFoundError as missing:
-            raise GradingError(f"{missing}; write them before grading {lesson}") from None
+            raise CourseError(f"{missing}; write them before grading {lesson}") from None
         source_path = self.course_dir / "source" / lesson / f"{lesson}.ipynb"
         release_path = self.course_dir / "release" / lesson / f"{lesson}.ipynb"
         if not release_path.exists():
-            raise GradingError(f"lesson {lesson} was never released into {self.course_dir}: run `python -m autograder release {lesson}` first")
+            raise CourseError(f"lesson {lesson} was never released into {self.course_dir}: run `python -m autograder release {lesson}` first")
         source, release = (nbformat.read(path, as_version=4) for path in (source_path, release_path))
         lib = self.sandboxes / f"lib-{lesson}"
         redacted_copy(lib, tests.redact, lesson)
