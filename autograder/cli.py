@@ -1,52 +1,105 @@
-"""`python -m autograder`: the instructor's commands, in the order of a grading round."""
+"""`python -m autograder`: the instructor's commands, in the order of a grading round.
+
+Every command checks what it needs before it writes anything; a mistake (a missing folder,
+an unknown lesson or student, a step not yet run) ends in one line, `autograder: error: ...`,
+with what to run instead, and exit status 2.
+"""
 
 import argparse
 import sys
 from pathlib import Path
 
-from . import lessons
+from neurokit.errors import NeurokitError
+
+from . import course_folder, lessons
+from .errors import CourseError
 
 
 def command_release(args):
-    for path in lessons.release(args.course_dir, names=args.lessons or None):
+    names = course_folder.known_lessons(args.lessons) if args.lessons else None
+    course_folder.writable(args.course_dir)
+    course_folder.writable(lessons.LESSONS)
+    for path in lessons.release(args.course_dir, names=names):
         print(f"released {path.relative_to(lessons.REPOSITORY_ROOT)}")
 
 
 def command_collect(args):
     from .collect import DEFAULT_STUDENT_PATTERN, collect
 
+    if not args.inbox.is_dir():
+        raise CourseError(f"no folder at {args.inbox}: give the folder the LMS export was unpacked into")
+    course_folder.released_lessons(args.course_dir)
+    course_folder.writable(args.course_dir / "submitted")
     result = collect(args.inbox, args.course_dir, lessons.lesson_names(), args.student_pattern or DEFAULT_STUDENT_PATTERN)
     for student, lesson, origin in result.placed:
         print(f"placed {origin} -> submitted/{student}/{lesson}/")
     for problem in result.problems:
         print(f"NOT PLACED {problem}")
+    if not result.placed and not result.problems:
+        print(f"nothing to collect: {args.inbox} holds no notebook (.ipynb) or zip")
+        return
     print(f"{len(result.placed)} submissions placed, {len(result.problems)} problems")
 
 
 def command_autograde(args):
     from .grading import Autograder
 
+    course_folder.released_lessons(args.course_dir, args.lessons)  # before the sandbox is probed
     grader = Autograder(args.course_dir, workers=args.workers, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout,
                         allow_unisolated=args.allow_unisolated, force=args.force)
-    records = grader.grade(args.lessons or None)
+    records = grader.grade(args.lessons or None, args.students or None)
+    if not records:
+        lessons_asked = " ".join(args.lessons) or "any released lesson"
+        print(f"nothing to grade: no submission of {lessons_asked} in {args.course_dir / 'submitted'} "
+              f"(looked for submitted/STUDENT/LESSON/LESSON.ipynb); place them with `collect` first")
+        return
     flagged = [record for record in records if record.notes]
-    print(f"graded {len(records)} submissions; {len(flagged)} with notes (see reports/grading_notes.json)")
+    reused = [record for record in records if record.reused]
+    print(f"graded {len(records)} submissions ({len(reused)} unchanged since their last grading); "
+          f"{len(flagged)} with notes (see reports/grading_notes.json)")
 
 
 def command_feedback(args):
-    names = args.lessons or sorted(p.name for p in (args.course_dir / "autograded").glob("*/*") if p.is_dir())
     from .grading import GRADING_CONFIG_DIR
 
-    for name in sorted(set(names)):
-        lessons.nbgrader("generate_feedback", name, "--force", course_dir=args.course_dir, config_dir=GRADING_CONFIG_DIR)
+    course_folder.gradebook(args.course_dir)
+    names = course_folder.released_lessons(args.course_dir, args.lessons)
+    autograded = args.course_dir / "autograded"
+    graded = [name for name in names if any(autograded.glob(f"*/{name}/{name}.ipynb"))]
+    if args.lessons and set(graded) != set(names):
+        missing = " ".join(sorted(set(names) - set(graded)))
+        raise CourseError(f"nothing of {missing} was graded yet in {args.course_dir}: run `python -m autograder autograde {missing}` first")
+    if args.students:
+        course_folder.known_students(args.course_dir, args.students, graded)
+    if not graded:
+        print(f"no feedback to write: nothing was graded yet in {autograded}; run `autograde` first")
+        return
+    course_folder.writable(args.course_dir / "feedback")
+    for name in graded:
+        for student in args.students or [None]:
+            chosen = [f"--student={student}"] if student else []
+            if student and not (autograded / student / name).is_dir():
+                continue
+            result = lessons.nbgrader("generate_feedback", name, "--force", *chosen, course_dir=args.course_dir,
+                                      config_dir=GRADING_CONFIG_DIR, check=False)
+            if result.returncode != 0:
+                raise CourseError(f"nbgrader could not write the feedback for {name}: {result.stderr.strip()[-300:]}")
         print(f"feedback for {name} in {args.course_dir / 'feedback'}")
 
 
 def command_report(args):
     from .report import report
 
+    course_folder.gradebook(args.course_dir)
+    course_folder.writable(args.course_dir / "reports")
     for path in report(args.course_dir):
         print(f"wrote {path}")
+
+
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def main(argv=None) -> int:
@@ -65,27 +118,30 @@ def main(argv=None) -> int:
 
     autograde = commands.add_parser("autograde", help="grade every submission, each in its own sandbox, in parallel")
     autograde.add_argument("lessons", nargs="*", help="lesson names (default: all released)")
-    autograde.add_argument("--workers", type=int, default=None, help="submissions run at once (default: one per core)")
-    autograde.add_argument("--memory-mb", type=int, default=4000, help="memory cap for each submission (default: %(default)s)")
-    autograde.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell for every lesson (default: each lesson's own limit)")
+    autograde.add_argument("--student", dest="students", action="append", metavar="ID", help="grade only this student (repeatable)")
+    autograde.add_argument("--workers", type=_at_least_one, default=None, help="submissions run at once (default: one per core)")
+    autograde.add_argument("--memory-mb", type=_at_least_one, default=4000, help="memory cap for each submission (default: %(default)s)")
+    autograde.add_argument("--cell-timeout", type=_at_least_one, default=None, help="seconds per cell for every lesson (default: each lesson's own limit)")
     autograde.add_argument("--force", action="store_true", help="grade again even submissions already graded, unchanged, with unchanged tests")
     autograde.add_argument("--allow-unisolated", action="store_true",
                            help="grade even where no sandbox can be set up: student code then runs as you, and every report says so")
     autograde.set_defaults(handler=command_autograde)
 
     feedback = commands.add_parser("feedback", help="per-student HTML feedback, without hidden tests")
-    feedback.add_argument("lessons", nargs="*")
+    feedback.add_argument("lessons", nargs="*", help="lesson names (default: all graded)")
+    feedback.add_argument("--student", dest="students", action="append", metavar="ID", help="only this student (repeatable)")
     feedback.set_defaults(handler=command_feedback)
 
     report = commands.add_parser("report", help="grades.csv, a per-exercise summary with a plot, and grading notes")
     report.set_defaults(handler=command_report)
 
     args = parser.parse_args(argv)
-    from .errors import CourseError
-
     try:
         args.handler(args)
-    except CourseError as error:
+    except (CourseError, NeurokitError) as error:
         print(f"autograder: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("autograder: interrupted; run the same command again to go on", file=sys.stderr)
+        return 130
     return 0

@@ -30,7 +30,7 @@ import nbformat
 
 from neurokit.data import raw_folder, stage_mnist
 
-from . import hidden_tests, isolation, prepare
+from . import course_folder, hidden_tests, isolation, prepare
 from .errors import CourseError
 from .hidden_tests import StudentError
 from .lessons import nbgrader
@@ -109,19 +109,28 @@ class Autograder:
                 raise CourseError(f"student code cannot be isolated on this machine: {self.isolation.problem}. To fix: {isolation.HOW_TO_FIX}.")
             self.log(f"WARNING: {self.isolation.describe()}")
 
-    def submissions(self, lessons: list[str]) -> list[tuple[str, str]]:
+    def submissions(self, lessons: list[str], students: list[str] | None = None) -> list[tuple[str, str]]:
         found = []
         for lesson in lessons:
             folder = self.course_dir / "submitted"
             for path in sorted(folder.glob(f"*/{lesson}/{lesson}.ipynb")) if folder.is_dir() else []:
-                found.append((path.parents[1].name, lesson))
+                if students is None or path.parents[1].name in students:
+                    found.append((path.parents[1].name, lesson))
         return found
 
-    def grade(self, lessons: list[str] | None = None) -> list[GradingRecord]:
-        if not (self.course_dir / "source").is_dir():
-            raise CourseError(f"no lesson was released in {self.course_dir}: run `python -m autograder release` first")
-        lessons = lessons or sorted(p.name for p in (self.course_dir / "source").iterdir() if p.is_dir())
-        jobs = self.submissions(lessons)
+    def grade(self, lessons: list[str] | None = None, students: list[str] | None = None) -> list[GradingRecord]:
+        """Grade the submissions of these lessons (default: all released), of these students (default: all).
+
+        Nothing is written when there is nothing to grade.
+        """
+        lessons = course_folder.released_lessons(self.course_dir, lessons)
+        if students:
+            students = course_folder.known_students(self.course_dir, students, lessons)
+        jobs = self.submissions(lessons, students)
+        if not jobs:
+            return []
+        for folder in ("executed", "autograded", "reports"):
+            course_folder.writable(self.course_dir / folder)
         self.log(f"grading {len(jobs)} submissions with {self.workers} workers; {self.isolation.describe()}")
         with tempfile.TemporaryDirectory(prefix="autograder-") as root:
             self.sandboxes = Path(root)
@@ -135,7 +144,7 @@ class Autograder:
                     done = [submission.result() for submission in submissions]
                     records += done
                     if done:  # score this lesson while the pool runs the next ones
-                        self.score(lesson, done)
+                        self.score(lesson, done, one_at_a_time=bool(students))
         self.save_notes(records)
         return records
 
@@ -154,8 +163,8 @@ class Autograder:
             raise CourseError(f"{missing}; write them before grading {lesson}") from None
         source_path = self.course_dir / "source" / lesson / f"{lesson}.ipynb"
         release_path = self.course_dir / "release" / lesson / f"{lesson}.ipynb"
-        if not release_path.exists():
-            raise CourseError(f"lesson {lesson} was never released into {self.course_dir}: run `python -m autograder release {lesson}` first")
+        if not source_path.is_file():
+            raise CourseError(f"lesson {lesson} has no source in {self.course_dir}: run `python -m autograder release {lesson}` again")
         source, release = (nbformat.read(path, as_version=4) for path in (source_path, release_path))
         lib = self.sandboxes / f"lib-{lesson}"
         redacted_copy(lib, tests.redact, lesson)
@@ -240,11 +249,12 @@ class Autograder:
         except (ValueError, UnicodeDecodeError):
             (executed.parent / "timestamp.txt").unlink(missing_ok=True)
 
-    def score(self, lesson: str, records: list[GradingRecord]):
-        """nbgrader autograde of the scored notebooks: all at once, else one student at a time."""
-        result = nbgrader("autograde", lesson, "--force", course_dir=self.course_dir, config_dir=GRADING_CONFIG_DIR, check=False)
-        if result.returncode == 0:
-            return
+    def score(self, lesson: str, records: list[GradingRecord], one_at_a_time: bool = False):
+        """nbgrader autograde of the scored notebooks: all at once, else (or when asked) one student at a time."""
+        if not one_at_a_time:
+            result = nbgrader("autograde", lesson, "--force", course_dir=self.course_dir, config_dir=GRADING_CONFIG_DIR, check=False)
+            if result.returncode == 0:
+                return
         for record in records:
             single = nbgrader("autograde", lesson, "--force", f"--student={record.student}", course_dir=self.course_dir,
                               config_dir=GRADING_CONFIG_DIR, check=False)

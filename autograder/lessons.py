@@ -10,6 +10,8 @@ import nbformat
 
 from neurokit import course
 
+from .errors import CourseError
+
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPOSITORY_ROOT / "solutions"
 LESSONS = REPOSITORY_ROOT / "lessons"
@@ -32,7 +34,7 @@ def nbgrader(*arguments: str, course_dir: Path, config_dir: Path = NBGRADER_CONF
     )
     result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=config_dir)
     if check and result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[2:4])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise CourseError(f"nbgrader {' '.join(arguments[:2])} failed; what it said:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
 
 

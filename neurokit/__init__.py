@@ -12,7 +12,7 @@ from .basal_ganglia import BasalGanglia
 from .brain import Brain, BrainOutput
 from .cerebellum import Cerebellum
 from .config import BrainConfig
-from .errors import CheckpointError, DataError, MemoryEmptyError, NeurokitError, ShapeError
+from .errors import CheckpointError, ConfigError, DataError, MemoryEmptyError, NeurokitError, ShapeError
 from .hippocampus import Hippocampus, Recall
 from .it_cortex import ITCortex
 from .pfc import PFC
@@ -27,6 +27,7 @@ __all__ = [
     "BrainOutput",
     "Cerebellum",
     "CheckpointError",
+    "ConfigError",
     "DataError",
     "Hippocampus",
     "ITCortex",

@@ -8,7 +8,7 @@ import torch
 
 from .brain import Brain
 from .config import BrainConfig
-from .errors import CheckpointError
+from .errors import CheckpointError, ConfigError
 
 FORMAT = "neurokit.brain/1"
 
@@ -48,7 +48,11 @@ def load_checkpoint(path: Path | str, device: str | torch.device = "cpu") -> Bra
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a neurokit brain checkpoint (expected format {FORMAT}).")
     try:
-        brain = Brain(BrainConfig.from_dict(state["config"]))
+        config = BrainConfig.from_dict(state.get("config"))
+    except ConfigError as error:
+        raise CheckpointError(f"{path} holds a configuration this version of neurokit refuses: {error} Train again with `neurokit train`.") from None
+    try:
+        brain = Brain(config)
         brain.load_state_dict(state["state_dict"])
     except (KeyError, ValueError, RuntimeError, TypeError) as error:
         raise CheckpointError(f"{path} does not match this version of neurokit's Brain: {str(error)[:300]}") from None

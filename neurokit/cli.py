@@ -91,15 +91,15 @@ def main(argv=None) -> int:
     train = commands.add_parser("train", help="train the full brain; write metrics.json, figures and brain.pt")
     _add_data_dir(train)
     train.add_argument("--out", type=Path, default=None, help="run folder (default: runs/DATE-TIME-seedN)")
-    train.add_argument("--train-size", type=int, default=None, help="use only the first N training images (quick trials)")
-    train.add_argument("--test-size", type=int, default=None, help="evaluate on the first N test images only")
+    train.add_argument("--train-size", type=_at_least_one, default=None, help="use only the first N training images (quick trials)")
+    train.add_argument("--test-size", type=_at_least_one, default=None, help="evaluate on the first N test images only")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_config_options(train)
     train.set_defaults(handler=command_train)
 
     evaluate = commands.add_parser("evaluate", help="reload a checkpoint and print its test metrics")
     evaluate.add_argument("checkpoint", type=Path, help="brain.pt, or the run folder holding it")
-    evaluate.add_argument("--test-size", type=int, default=None)
+    evaluate.add_argument("--test-size", type=_at_least_one, default=None, help="evaluate on the first N test images only")
     _add_data_dir(evaluate)
     evaluate.set_defaults(handler=command_evaluate)
 

@@ -177,10 +177,21 @@ def random_shift(images: torch.Tensor, pixels: int, generator: torch.Generator |
     return torch.stack([image[:, dy : dy + height, dx : dx + width] for image, (dy, dx) in zip(padded, offsets)])
 
 
+def batch_count(count: int, batch_size: int, shuffle: bool) -> int:
+    """How many batches `minibatches` yields for `count` images."""
+    batches = -(-count // batch_size)
+    return batches - 1 if shuffle and batches > 1 and count % batch_size == 1 else batches
+
+
 def minibatches(images, labels, batch_size: int, shuffle: bool, generator: torch.Generator | None = None):
-    """Yield (images, labels, indices) batches; the indices name each image's memory slot."""
+    """Yield (images, labels, indices) batches; the indices name each image's memory slot.
+
+    Shuffled batches are for training, where batch normalisation cannot learn from a
+    single image: a last batch of one joins the batch before it.
+    """
     count = len(images)
     order = torch.randperm(count, generator=generator) if shuffle else torch.arange(count)
-    for start in range(0, count, batch_size):
-        index = order[start : start + batch_size]
+    starts = [start * batch_size for start in range(batch_count(count, batch_size, shuffle))] + [count]
+    for start, end in zip(starts, starts[1:]):
+        index = order[start:end]
         yield images[index], labels[index], index

@@ -9,6 +9,10 @@ class ShapeError(NeurokitError, ValueError):
     """A tensor of the wrong shape was handed to a brain region."""
 
 
+class ConfigError(NeurokitError, ValueError):
+    """A BrainConfig field holds a value the brain cannot be built or trained with."""
+
+
 class DataError(NeurokitError):
     """MNIST is missing, corrupt, or cannot be fetched."""
 

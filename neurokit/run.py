@@ -14,7 +14,8 @@ from .brain import Brain
 from .checkpoint import save_checkpoint
 from .config import BrainConfig
 from .data import load_mnist, to_pixels
-from .training import evaluation_mode, pick_device, predict, pretrain, score, seed_everything, train_supervised
+from .errors import NeurokitError
+from .training import check_training_set, evaluation_mode, pick_device, predict, pretrain, score, seed_everything, train_supervised
 
 FIGURES = {
     "loss_curves": "loss_curves.png",
@@ -54,6 +55,7 @@ def train_brain(config: BrainConfig, train_images, train_labels, progress: bool 
     if config.threads:
         torch.set_num_threads(config.threads)
     brain = Brain(config).to(device or pick_device())
+    check_training_set(config, len(train_images))
     start = time.perf_counter()
     pretrain_losses = pretrain(brain, train_images, progress=progress)
     pretrained = time.perf_counter()
@@ -83,10 +85,14 @@ def write_figures(result: TrainingResult, run_dir: Path, examples, predictions, 
 def run(config: BrainConfig, run_dir: Path | str, data_dir=None, progress: bool = True, train_size: int | None = None, test_size: int | None = None) -> dict:
     """Train, evaluate, and write metrics.json, the figures and brain.pt into run_dir; return the metrics."""
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
     log = print if progress else (lambda *_: None)
     train_images, train_labels = subset(*load_mnist(True, data_dir, log=log), train_size)
     test_images, test_labels = subset(*load_mnist(False, data_dir, log=log), test_size)
+    check_training_set(config, len(train_images))
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise NeurokitError(f"Cannot make the run folder {run_dir} ({error.strerror}); choose another with --out.") from None
     examples = torch.stack([test_images[test_labels == digit][0] for digit in test_labels.unique()])
     result = train_brain(config, train_images, train_labels, progress=progress, examples=examples)
     brain, timings = result.brain, result.timings

@@ -10,7 +10,8 @@ from tqdm.auto import tqdm
 
 from .brain import Brain
 from .config import BrainConfig
-from .data import minibatches, random_shift, to_pixels
+from .data import batch_count, minibatches, random_shift, to_pixels
+from .errors import ConfigError
 
 
 def seed_everything(seed: int):
@@ -56,7 +57,7 @@ def _on(device: torch.device, images: torch.Tensor) -> torch.Tensor:
 
 
 def _steps(count: int, config: BrainConfig, epochs: int) -> int:
-    return epochs * -(-count // config.batch_size)
+    return epochs * batch_count(count, config.batch_size, shuffle=True)
 
 
 def reconstruction_loss(reconstruction: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
@@ -92,11 +93,28 @@ def pretrain(brain: Brain, images: torch.Tensor, progress: bool = True) -> list[
     return losses
 
 
-def _check_memory_fits(brain: Brain, count: int):
-    if count > brain.hippocampus.capacity:
-        raise ValueError(
-            f"The hippocampus has {brain.hippocampus.capacity} slots but the training set has {count} images; "
-            "raise BrainConfig.memory_capacity."
+def check_memory_fits(capacity: int, count: int):
+    """Refuse, before any training, a memory too small to hold one slot per training image."""
+    if count > capacity:
+        raise ConfigError(
+            f"The hippocampus has {capacity} slots but the training set has {count} images; "
+            "raise BrainConfig.memory_capacity (--memory-capacity) or train on fewer images (--train-size)."
+        )
+
+
+def check_training_set(config: BrainConfig, count: int):
+    """Refuse, before any training, a training set of `count` images that this config cannot learn from."""
+    check_memory_fits(config.memory_capacity, count)
+    held_out = len(split_for_gate(count, config)[1])
+    if count - held_out <= config.memory_k:
+        raise ConfigError(
+            f"{count - held_out} training images are too few for memory_k = {config.memory_k}: memory recalls k neighbours, "
+            "so train on more images (--train-size) or lower memory_k (--memory-k)."
+        )
+    if held_out == 1:
+        raise ConfigError(
+            f"gate_holdout = {config.gate_holdout} holds out a single image of {count}, too few to fit the gate on; "
+            "raise gate_holdout (--gate-holdout), set it to 0, or train on more images."
         )
 
 
@@ -105,7 +123,7 @@ def refresh_memory(brain: Brain, images: torch.Tensor, labels: torch.Tensor, bat
 
     No gradient step is taken: what is written can be recalled at once.
     """
-    _check_memory_fits(brain, first_slot + len(images))
+    check_memory_fits(brain.hippocampus.capacity, first_slot + len(images))
     device = _prepare(brain)
     with evaluation_mode(brain):
         for batch, batch_labels, slots in minibatches(images, labels, batch_size, shuffle=False):
@@ -156,7 +174,7 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
         raise ValueError(f"sources must name some of {SOURCES}, got {sources!r}")
     with_memory = "memory" in sources
     if with_memory:
-        _check_memory_fits(brain, len(images))
+        check_memory_fits(brain.hippocampus.capacity, len(images))
     train_index, gate_index = split_for_gate(len(images), config)
     frozen = ("cerebellum.", "basal_ganglia.") + (() if "cortex" in sources else ("pfc.",))
     parameters = [p for name, p in brain.named_parameters() if not name.startswith(frozen)]
@@ -209,7 +227,7 @@ def fit_gate(brain: Brain, images: torch.Tensor, labels: torch.Tensor, slots: to
     brain.basal_ganglia.train()
     losses = []
     for _ in range(config.gate_epochs):
-        for index in torch.randperm(len(labels), generator=generator).split(256):
+        for _, _, index in minibatches(labels, labels, 256, shuffle=True, generator=generator):
             log_probs, _ = brain.basal_ganglia(cortex[index], memory[index], similarities[index])
             loss = F.nll_loss(log_probs, labels[index])
             optimizer.zero_grad(set_to_none=True)

@@ -79,7 +79,7 @@ def loss(student):
 
 @tests.check("step-tests", stand_in=("decoder-exercise", "loss-exercise"))
 def pretraining_step(student):
-    config = dict(retina_channels=6, v1_channels=8, v2_channels=10, v4_channels=8, embedding_dim=12, memory_capacity=10)
+    config = dict(retina_channels=6, v1_channels=8, v2_channels=10, v4_channels=8, embedding_dim=12, memory_capacity=10, memory_k=4)
     generator = torch.Generator().manual_seed(828)
     images = 2 * torch.randn(5, 1, 28, 28, generator=generator)
     torch.manual_seed(828)
