@@ -194,3 +194,10 @@ def test_autograder_refuses_bad_input(case, place, capsys):
         assert len([line for line in output.splitlines() if line.startswith("autograder: error:") or "error:" in line]) == 1, output
     assert snapshot(place) == before
     assert snapshot(lessons.LESSONS) == lessons_before
+
+
+def test_the_readme_quotes_the_real_message():
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    with pytest.raises(ConfigError) as refused:
+        BrainConfig(memory_k=-3)
+    assert f"`neurokit: error: {refused.value}`" in readme
