@@ -6,6 +6,7 @@ with what to run instead, and exit status 2.
 """
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def command_collect(args):
 
     if not args.inbox.is_dir():
         raise CourseError(f"no folder at {args.inbox}: give the folder the LMS export was unpacked into")
+    if args.student_pattern:
+        try:
+            groups = re.compile(args.student_pattern).groupindex
+        except re.error as error:
+            raise CourseError(f"--student-pattern {args.student_pattern!r} is no regular expression ({error})") from None
+        if "student" not in groups:
+            raise CourseError(f"--student-pattern {args.student_pattern!r} needs a (?P<student>...) group that matches the student id")
     course_folder.released_lessons(args.course_dir)
     course_folder.writable(args.course_dir / "submitted")
     result = collect(args.inbox, args.course_dir, lessons.lesson_names(), args.student_pattern or DEFAULT_STUDENT_PATTERN)

@@ -168,6 +168,8 @@ AUTOGRADER_CASES = {
     "autograde into a file": (["--course-dir", COURSE, "autograde", "--allow-unisolated"], 2, r"cannot write into .*reports", reports_is_a_file),
     "autograde with nothing submitted": (["--course-dir", COURSE, "autograde", "--allow-unisolated"], 0, r"nothing to grade: no submission of any released lesson .*collect", without_submissions),
     "collect from a missing inbox": (["--course-dir", COURSE, "collect", "/nonexistent"], 2, r"no folder at /nonexistent", None),
+    "collect with a broken pattern": (["--course-dir", COURSE, "collect", "{place}/inbox", "--student-pattern", "(unclosed"], 2, r"is no regular expression", None),
+    "collect with a pattern without the student": (["--course-dir", COURSE, "collect", "{place}/inbox", "--student-pattern", "^(\\w+)_"], 2, r"needs a \(\?P<student>\.\.\.\) group", None),
     "collect into an empty folder": (["--course-dir", "{place}/empty", "collect", "{place}/inbox"], 2, r"no lesson was released in .*empty", None),
     "collect from an empty inbox": (["--course-dir", COURSE, "collect", "{place}/empty-inbox"], 0, r"nothing to collect: .*empty-inbox holds no notebook", None),
     "feedback on an empty folder": (["--course-dir", "{place}/empty", "feedback"], 2, r"no gradebook in .*empty", None),
