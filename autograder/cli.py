@@ -98,7 +98,7 @@ def command_feedback(args):
 def command_report(args):
     from .report import report
 
-    course_folder.gradebook(args.course_dir)
+    course_folder.require_grades(args.course_dir)
     course_folder.writable(args.course_dir / "reports")
     for path in report(args.course_dir):
         print(f"wrote {path}")

@@ -48,6 +48,15 @@ def gradebook(course_dir: Path) -> Path:
     return path
 
 
+def require_grades(course_dir: Path):
+    """Refuse a gradebook that holds no graded submission yet."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{gradebook(course_dir)}") as book:
+        if not any(assignment.submissions for assignment in book.assignments):
+            raise CourseError(f"no submission was graded yet in {course_dir}: run `{RUN} {_option(course_dir)}autograde` first")
+
+
 def known_students(course_dir: Path, students: list[str], lessons: list[str]) -> list[str]:
     """The students given, each with a submission of one of these lessons in submitted/."""
     submitted = Path(course_dir) / "submitted"

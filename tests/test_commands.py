@@ -152,13 +152,22 @@ def reports_is_a_file(place):
     (place / "course" / "reports").write_text("not a folder")
 
 
+def graded_but_reports_is_a_file(place):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{place / 'course' / 'gradebook.db'}") as gradebook:
+        gradebook.add_student("ada")
+        gradebook.add_submission(RETINA, "ada")
+    reports_is_a_file(place)
+
+
 COURSE = "{place}/course"
 AUTOGRADER_CASES = {
     # case: (arguments, exit status, what the output says, how to set up the place first)
     "report on an empty folder": (["--course-dir", "{place}/empty", "report"], 2, r"no gradebook in .*empty: check --course-dir", None),
     "report on a missing folder": (["--course-dir", "{place}/missing", "report"], 2, r"no gradebook in .*missing", None),
-    "report with nothing graded": (["--course-dir", COURSE, "report"], 2, r"no .*graded", None),
-    "report into a file": (["--course-dir", COURSE, "report"], 2, r"cannot write into .*reports", reports_is_a_file),
+    "report with nothing graded": (["--course-dir", COURSE, "report"], 2, r"no submission was graded yet in .*autograde` first", None),
+    "report into a file": (["--course-dir", COURSE, "report"], 2, r"cannot write into .*reports", graded_but_reports_is_a_file),
     "autograde an empty folder": (["--course-dir", "{place}/empty", "autograde"], 2, r"no lesson was released in .*empty", None),
     "autograde an unknown lesson": (["--course-dir", COURSE, "autograde", "99_nolesson"], 2, r"no lesson named 99_nolesson; the lessons are 00_setup", None),
     "autograde a lesson not released": (["--course-dir", COURSE, "autograde", "02_thalamus"], 2, r"02_thalamus was never released .*release 02_thalamus` first", None),
