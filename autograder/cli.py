@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+from neurokit.cli import at_least_one
 from neurokit.errors import NeurokitError
 
 from . import course_folder, lessons
@@ -104,12 +105,6 @@ def command_report(args):
         print(f"wrote {path}")
 
 
-def _at_least_one(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {text!r}")
-    return int(text)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="Release, collect, grade and report the course's lessons with nbgrader.")
     parser.add_argument("--course-dir", type=Path, default=lessons.DEFAULT_COURSE_DIR, help="nbgrader course folder holding gradebook.db (default: %(default)s)")
@@ -127,9 +122,9 @@ def main(argv=None) -> int:
     autograde = commands.add_parser("autograde", help="grade every submission, each in its own sandbox, in parallel")
     autograde.add_argument("lessons", nargs="*", help="lesson names (default: all released)")
     autograde.add_argument("--student", dest="students", action="append", metavar="ID", help="grade only this student (repeatable)")
-    autograde.add_argument("--workers", type=_at_least_one, default=None, help="submissions run at once (default: one per core)")
-    autograde.add_argument("--memory-mb", type=_at_least_one, default=4000, help="memory cap for each submission (default: %(default)s)")
-    autograde.add_argument("--cell-timeout", type=_at_least_one, default=None, help="seconds per cell for every lesson (default: each lesson's own limit)")
+    autograde.add_argument("--workers", type=at_least_one, default=None, help="submissions run at once (default: one per core)")
+    autograde.add_argument("--memory-mb", type=at_least_one, default=4000, help="memory cap for each submission (default: %(default)s)")
+    autograde.add_argument("--cell-timeout", type=at_least_one, default=None, help="seconds per cell for every lesson (default: each lesson's own limit)")
     autograde.add_argument("--force", action="store_true", help="grade again even submissions already graded, unchanged, with unchanged tests")
     autograde.add_argument("--allow-unisolated", action="store_true",
                            help="grade even where no sandbox can be set up: student code then runs as you, and every report says so")

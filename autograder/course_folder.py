@@ -34,10 +34,11 @@ def released_lessons(course_dir: Path, names: list[str] | None = None) -> list[s
         raise CourseError(f"no lesson was released in {course_dir}: check --course-dir, or run `{RUN} {_option(course_dir)}release` first")
     if not names:
         return released
-    missing = [name for name in known_lessons(names) if name not in released]
+    names = known_lessons(names)
+    missing = [name for name in names if name not in released]
     if missing:
         raise CourseError(f"lesson {', '.join(missing)} was never released into {course_dir}: run `{RUN} {_option(course_dir)}release {' '.join(missing)}` first")
-    return known_lessons(names)
+    return names
 
 
 def gradebook(course_dir: Path) -> Path:

@@ -28,7 +28,8 @@ def _add_config_options(parser):
             group.add_argument(flag, type=kind, default=field.default, metavar=kind.__name__.upper())
 
 
-def _at_least_one(text: str) -> int:
+def at_least_one(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {text!r}")
     return int(text)
@@ -91,22 +92,22 @@ def main(argv=None) -> int:
     train = commands.add_parser("train", help="train the full brain; write metrics.json, figures and brain.pt")
     _add_data_dir(train)
     train.add_argument("--out", type=Path, default=None, help="run folder (default: runs/DATE-TIME-seedN)")
-    train.add_argument("--train-size", type=_at_least_one, default=None, help="use only the first N training images (quick trials)")
-    train.add_argument("--test-size", type=_at_least_one, default=None, help="evaluate on the first N test images only")
+    train.add_argument("--train-size", type=at_least_one, default=None, help="use only the first N training images (quick trials)")
+    train.add_argument("--test-size", type=at_least_one, default=None, help="evaluate on the first N test images only")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_config_options(train)
     train.set_defaults(handler=command_train)
 
     evaluate = commands.add_parser("evaluate", help="reload a checkpoint and print its test metrics")
     evaluate.add_argument("checkpoint", type=Path, help="brain.pt, or the run folder holding it")
-    evaluate.add_argument("--test-size", type=_at_least_one, default=None, help="evaluate on the first N test images only")
+    evaluate.add_argument("--test-size", type=at_least_one, default=None, help="evaluate on the first N test images only")
     _add_data_dir(evaluate)
     evaluate.set_defaults(handler=command_evaluate)
 
     experiment = commands.add_parser("experiment", help="run an experiment; write its tables (CSV, Markdown) and figure (PNG)")
     experiment.add_argument("name", choices=["ablation", "label-efficiency", "new-digit", "speed", "all"])
     experiment.add_argument("--small", action="store_true", help="the small setting: fewer seeds and subsets, a few minutes")
-    experiment.add_argument("--seeds", type=_at_least_one, default=None, help="run seeds 0..N-1 instead of the setting's")
+    experiment.add_argument("--seeds", type=at_least_one, default=None, help="run seeds 0..N-1 instead of the setting's")
     experiment.add_argument("--out", type=Path, default=Path("runs/experiments"), help="where the tables and figures go (default: runs/experiments)")
     experiment.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_data_dir(experiment)
