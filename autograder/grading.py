@@ -174,12 +174,22 @@ class Autograder:
         return {"tests": tests, "source": source, "release": release, "lib": lib, "points": points, "version": version}
 
     def grade_one(self, student: str, lesson: str) -> GradingRecord:
-        """Grade one submission into executed/STUDENT/LESSON/, where only the grader writes."""
-        record = GradingRecord(student, lesson)
-        try:
-            self._grade_one(record)
-        except Exception as error:  # never let one submission stop the batch
-            record.notes.append(f"grading failed ({type(error).__name__}: {str(error)[:300]}); it earns no points until regraded")
+        """Grade one submission into executed/STUDENT/LESSON/, where only the grader writes.
+
+        Student code cannot raise here (the sandbox reports its errors as verdicts), so an
+        exception is the grader's own trouble, often passing (a busy machine): it is tried once
+        more, and if it fails again the submission earns no points and is graded on the next run.
+        """
+        for attempt in (1, 2):
+            record = GradingRecord(student, lesson)
+            try:
+                self._grade_one(record)
+                break
+            except Exception as error:  # never let one submission stop the batch
+                failure = f"grading failed ({type(error).__name__}: {str(error)[:300]})"
+                self.log(f"{student}/{lesson}: {failure}{'; trying once more' if attempt == 1 else ''}")
+        else:
+            record.notes.append(f"{failure}; it earns no points until regraded")
             self.write_scored(record, None, {}, "")
         self.log(f"graded {student}/{lesson}" + (f" ({'; '.join(record.notes)})" if record.notes else ""))
         return record
@@ -207,6 +217,7 @@ class Autograder:
         cell_timeout = self.cell_timeout or CELL_TIMEOUT_S.get(record.lesson, DEFAULT_CELL_TIMEOUT_S)
         box = self.sandboxes / f"{record.student}-{record.lesson}"
         work, private = box / "work", box / "grader"
+        shutil.rmtree(box, ignore_errors=True)  # left by an attempt that failed
         work.mkdir(parents=True)
         private.mkdir(mode=0o700)
         (work / "cells.json").write_text(json.dumps(plan.code))

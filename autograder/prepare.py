@@ -175,6 +175,9 @@ def plan(submission: Submission, source: nbformat.NotebookNode, release: nbforma
     return Plan(code, answers, extra, notes)
 
 
+NOT_GRADED = (False, "Not graded: the grader could not run this test.")  # a test cell left without output would earn full points
+
+
 def verdict_outputs(passed: bool, message: str) -> list:
     message = message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + " [cut]"
     if passed:
@@ -184,6 +187,8 @@ def verdict_outputs(passed: bool, message: str) -> list:
 
 def scored_notebook(release: nbformat.NotebookNode, plan_: Plan | None, verdicts: dict[str, tuple[bool, str]]) -> nbformat.NotebookNode:
     """The student version with the student's answers and added cells, and each test cell's verdict.
+
+    A test cell without a verdict fails: nbgrader gives full points to a test cell with no error.
 
     Built from the release, never from the submission's own metadata, so whatever a
     submission did to its cells' metadata cannot reach nbgrader.
@@ -207,7 +212,7 @@ def scored_notebook(release: nbformat.NotebookNode, plan_: Plan | None, verdicts
             cell.source = answers[grade_id]
         if cell.cell_type == "code":
             cell.execution_count = None
-            cell.outputs = verdict_outputs(*verdicts[grade_id]) if metadata.get("grade") and grade_id in verdicts else []
+            cell.outputs = verdict_outputs(*verdicts.get(grade_id, NOT_GRADED)) if metadata.get("grade") else []
         cells.append(cell)
         add_extra(cell.get("id"))
     return nbformat.v4.new_notebook(cells=cells, metadata=release.metadata)

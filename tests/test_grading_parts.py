@@ -125,7 +125,39 @@ def test_scored_notebook_is_the_release_with_the_students_answers_and_the_verdic
     assert cells["dog-exercise"].metadata == next(c for c in release.cells if c.id == "dog-exercise").metadata
     assert cells["dog-tests"].outputs[0].output_type == "error" and len(cells["dog-tests"].outputs[0].evalue) < prepare.MAX_MESSAGE + 10
     assert cells["filter-tests"].outputs[0].output_type == "stream"
-    assert cells["response-tests"].outputs == []
+    assert cells["response-tests"].outputs[0].output_type == "error", "a test without a verdict must not earn its points"
+    assert cells["response-tests"].outputs[0].evalue.startswith("Not graded")
+    assert all(cell.outputs == [] for cell in scored.cells if cell.cell_type == "code" and not cell.id.endswith("-tests"))
+
+
+def grader_with_a_flaky_step(course_dir: Path, failures: int) -> "Autograder":
+    """An Autograder whose grading step raises `failures` times (a busy machine), then grades everything right."""
+    from autograder.grading import Autograder
+
+    grader = object.__new__(Autograder)
+    grader.course_dir, grader.force, grader.log = course_dir, False, lambda message: None
+    grader.lessons = {RETINA: {"release": released()[1], "version": "v1"}}
+    calls = []
+
+    def step(record):
+        calls.append(record.lesson)
+        if len(calls) <= failures:
+            raise OSError("Resource temporarily unavailable")
+        record.scores = {"dog-tests": True}
+
+    grader._grade_one = step
+    return grader
+
+
+def test_a_grading_step_that_fails_once_is_tried_again_and_one_that_keeps_failing_earns_nothing(tmp_path):
+    record = grader_with_a_flaky_step(tmp_path, failures=1).grade_one("ada", RETINA)
+    assert record.scores == {"dog-tests": True} and record.notes == []
+    record = grader_with_a_flaky_step(tmp_path, failures=2).grade_one("ada", RETINA)
+    assert record.scores == {} and "grading failed (OSError: Resource temporarily unavailable)" in record.notes[0]
+    executed = nbformat.read(tmp_path / "executed" / "ada" / RETINA / f"{RETINA}.ipynb", as_version=4)
+    tests = [cell for cell in executed.cells if cell.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    assert tests and all(cell.outputs[0].output_type == "error" for cell in tests), "a failed grading must earn no points"
+    assert executed.metadata["autograder"]["submission"] == "", "a failed grading is graded again on the next run"
 
 
 def test_the_reference_is_held_back_and_everything_else_stays(tmp_path):
