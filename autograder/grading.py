@@ -11,31 +11,26 @@ For each submission:
    (`prepare.scored_notebook`), written to executed/ by the grader alone, and
    `nbgrader autograde` scores it into the gradebook without executing anything.
 
-Submissions run in parallel; nbgrader scores each lesson while the sandboxes go on with
-the next. A submission already graded, unchanged, with unchanged tests, is not run again.
+Submissions run in parallel on dask.distributed workers (`fanout`: embedded on this machine
+by default, or a cluster's); nbgrader scores each lesson while the sandboxes go on with the
+next. A submission already graded, unchanged, with unchanged tests, is not run again.
 """
 
 import hashlib
 import json
 import os
 import re
-import shutil
-import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from neurokit.data import raw_folder, stage_mnist
-
-from . import course_folder, hidden_tests, isolation, prepare
+from . import course_folder, fanout, hidden_tests, isolation, prepare
 from .errors import CourseError
 from .hidden_tests import StudentError
 from .lessons import nbgrader
-from .redact import redacted_copy
-from .sandbox import START_S, Sandbox, SandboxLost
+from .sandbox import SandboxLost
 
 GRADING_CONFIG_DIR = Path(__file__).with_name("grading_config")
 CELL_TIMEOUT_S = {"09_whole_brain": 600}  # lessons whose cells train for minutes; others get the default
@@ -51,6 +46,7 @@ class GradingRecord:
     notes: list[str] = field(default_factory=list)
     scores: dict[str, bool] = field(default_factory=dict)  # test cell -> passed
     reused: bool = False
+    worker: str = ""  # the dask worker (host:pid) whose sandbox ran it
 
 
 def solution_code(source: nbformat.NotebookNode, grade_id: str) -> str:
@@ -95,19 +91,23 @@ class Autograder:
     """Grades the submissions in a course folder (nbgrader layout) into its gradebook."""
 
     def __init__(self, course_dir: Path, workers: int | None = None, memory_mb: int = MEMORY_MB, cell_timeout: int | None = None,
-                 allow_unisolated: bool = False, force: bool = False, log=print):
+                 allow_unisolated: bool = False, force: bool = False, scheduler: str | None = None, log=print):
+        """`scheduler`: the address of a dask cluster to run the sandboxes on; by default an embedded one with `workers` slots."""
         self.course_dir = Path(course_dir).resolve()
         self.workers = workers or os.cpu_count() or 1
-        self.threads_per_submission = max(1, (os.cpu_count() or 1) // self.workers)
         self.memory_mb = memory_mb
         self.cell_timeout = cell_timeout
         self.force = force
+        self.scheduler = scheduler
+        self.allow_unisolated = allow_unisolated
         self.log = log
-        self.isolation = isolation.detect()
-        if not self.isolation.isolated:
-            if not allow_unisolated:
-                raise CourseError(f"student code cannot be isolated on this machine: {self.isolation.problem}. To fix: {isolation.HOW_TO_FIX}.")
-            self.log(f"WARNING: {self.isolation.describe()}")
+        self.isolations: set[tuple[bool, str]] = set()
+        if not scheduler:  # the workers are this machine: say now, before anything is written, if it cannot isolate
+            here = isolation.detect()
+            if not here.isolated:
+                if not allow_unisolated:
+                    raise CourseError(f"student code cannot be isolated on this machine: {here.problem}. To fix: {isolation.HOW_TO_FIX}.")
+                self.log(f"WARNING: {here.describe()}")
 
     def submissions(self, lessons: list[str], students: list[str] | None = None) -> list[tuple[str, str]]:
         found = []
@@ -131,14 +131,11 @@ class Autograder:
             return []
         for folder in ("executed", "autograded", "reports"):
             course_folder.writable(self.course_dir / folder)
-        self.log(f"grading {len(jobs)} submissions with {self.workers} workers; {self.isolation.describe()}")
-        with tempfile.TemporaryDirectory(prefix="autograder-") as root:
-            self.sandboxes = Path(root)
-            self.sandboxes.chmod(0o711)  # the sandbox user may pass through, not list
-            self.stage_data()
-            self.lessons = {lesson: self.load_lesson(lesson) for lesson in lessons}
+        self.lessons = {lesson: self.load_lesson(lesson) for lesson in lessons}
+        with fanout.Engine(self.workers, self.scheduler, self.allow_unisolated) as self.engine:
+            self.log(f"grading {len(jobs)} submissions on the {self.engine.describe()}")
             records = []
-            with ThreadPoolExecutor(self.workers) as pool:
+            with ThreadPoolExecutor(min(len(jobs), self.engine.slots)) as pool:  # each thread waits for one worker's result
                 running = {lesson: [pool.submit(self.grade_one, *job) for job in jobs if job[1] == lesson] for lesson in lessons}
                 for lesson, submissions in running.items():
                     done = [submission.result() for submission in submissions]
@@ -148,15 +145,8 @@ class Autograder:
         self.save_notes(records)
         return records
 
-    def stage_data(self):
-        """A copy of MNIST that student code may read and not change, taken from the instructor's own."""
-        self.data_dir = self.sandboxes / "data"
-        shutil.copytree(raw_folder(stage_mnist(log=self.log)), raw_folder(self.data_dir))
-        stage_mnist(self.data_dir, download=False, log=self.log)
-        _readable_by_everyone(self.data_dir)
-
     def load_lesson(self, lesson: str) -> dict:
-        """The lesson's hidden tests, its notebooks, and the sandbox's copy of neurokit without its reference."""
+        """The lesson's hidden tests and notebooks, and the versions a worker and a regrade compare."""
         try:
             tests = hidden_tests.load(lesson)
         except FileNotFoundError as missing:
@@ -166,12 +156,10 @@ class Autograder:
         if not source_path.is_file():
             raise CourseError(f"lesson {lesson} has no source in {self.course_dir}: run `python -m autograder release {lesson}` again")
         source, release = (nbformat.read(path, as_version=4) for path in (source_path, release_path))
-        lib = self.sandboxes / f"lib-{lesson}"
-        redacted_copy(lib, tests.redact, lesson)
-        _readable_by_everyone(lib)
         points = lesson_points(source)
         version = fingerprint(hidden_tests.lesson_file(lesson).read_bytes(), source_path.read_bytes(), release_path.read_bytes())
-        return {"tests": tests, "source": source, "release": release, "lib": lib, "points": points, "version": version}
+        return {"tests": tests, "source": source, "release": release, "points": points, "version": version,
+                "course_version": fanout.course_version(lesson)}
 
     def grade_one(self, student: str, lesson: str) -> GradingRecord:
         """Grade one submission into executed/STUDENT/LESSON/, where only the grader writes.
@@ -203,6 +191,7 @@ class Autograder:
             previous = nbformat.read(executed, as_version=4).metadata.get("autograder", {})
             if previous.get("submission") == submission.digest and previous.get("tests") == lesson["version"]:
                 record.notes, record.scores, record.reused = previous.get("notes", []), previous.get("scores", {}), True
+                record.worker = previous.get("worker", "")
                 return
         plan = prepare.plan(submission, lesson["source"], lesson["release"], lesson["tests"].context) if submission.readable else None
         record.notes = plan.notes if plan else list(submission.notes)
@@ -214,31 +203,15 @@ class Autograder:
         self.write_scored(record, plan, verdicts, submission.digest)
 
     def run_checks(self, record: GradingRecord, plan: prepare.Plan, lesson: dict) -> dict[str, tuple[bool, str]]:
-        cell_timeout = self.cell_timeout or CELL_TIMEOUT_S.get(record.lesson, DEFAULT_CELL_TIMEOUT_S)
-        box = self.sandboxes / f"{record.student}-{record.lesson}"
-        work, private = box / "work", box / "grader"
-        shutil.rmtree(box, ignore_errors=True)  # left by an attempt that failed
-        work.mkdir(parents=True)
-        private.mkdir(mode=0o700)
-        (work / "cells.json").write_text(json.dumps(plan.code))
-        if self.isolation.isolated and self.isolation.as_root:
-            os.chown(work, isolation.SANDBOX_UID, isolation.SANDBOX_UID)
-        lib, data, inside = self.isolation.paths(lesson["lib"], self.data_dir, work)
-        inner = [sys.executable, "-m", "sandboxed.runner", f"{inside}/cells.json",
-                 "--cell-timeout", str(cell_timeout), "--memory-mb", str(self.memory_mb)]
-        environment = isolation.environment(lib, data, inside, self.threads_per_submission)
-        command = self.isolation.command(inner, lesson["lib"], self.data_dir, work, environment)
-        sandbox = Sandbox(command, environment, private / "stderr", cell_timeout)
-        try:
-            sandbox.wait_until_ready(min(len(plan.code), 4) * cell_timeout + START_S)
-            verdicts = grade_checks(sandbox, lesson["tests"], lesson["source"], lesson["points"])
-        except SandboxLost as lost:
-            verdicts = {check.grade_id: (False, f"Not graded: {lost}.") for check in lesson["tests"].checks}
-        finally:
-            sandbox.close()
-            record.notes += sandbox.notes + [note for note in [sandbox.what_went_wrong()] if note]
-            shutil.rmtree(box, ignore_errors=True)
-        return verdicts
+        """Run the submission in a sandbox on some worker, and keep what it noted."""
+        job = fanout.SandboxJob(record.student, record.lesson, tuple(plan.code), dict(lesson["source"]), lesson["points"],
+                                self.cell_timeout or CELL_TIMEOUT_S.get(record.lesson, DEFAULT_CELL_TIMEOUT_S), self.memory_mb,
+                                lesson["course_version"])
+        result = self.engine.run(job)
+        record.notes += result.notes
+        record.worker = result.worker
+        self.isolations.add((result.isolated, result.isolation))
+        return result.verdicts
 
     def executed_path(self, record: GradingRecord) -> Path:
         return self.course_dir / "executed" / record.student / record.lesson / f"{record.lesson}.ipynb"
@@ -247,7 +220,7 @@ class Autograder:
         lesson = self.lessons[record.lesson]
         notebook = prepare.scored_notebook(lesson["release"], plan, verdicts)
         notebook.metadata["autograder"] = {"submission": digest, "tests": lesson["version"],
-                                           "notes": record.notes, "scores": record.scores}
+                                           "notes": record.notes, "scores": record.scores, "worker": record.worker}
         executed = self.executed_path(record)
         executed.parent.mkdir(parents=True, exist_ok=True)
         temporary = executed.with_suffix(".tmp")
@@ -280,18 +253,17 @@ class Autograder:
             notes = json.loads(path.read_text()) if path.exists() else {}
         except ValueError:
             notes = {}
-        notes = {key: value for key, value in notes.items() if key != "isolation"}
+        isolation_before = notes.pop("isolation", None)
         for record in records:
             notes[f"{record.student}/{record.lesson}"] = asdict(record)
-        notes["isolation"] = {"isolated": self.isolation.isolated, "description": self.isolation.describe()}
+        if isolation_before:
+            notes["isolation"] = isolation_before
+        if self.isolations:
+            notes["isolation"] = {"isolated": all(isolated for isolated, _ in self.isolations),
+                                  "description": "; ".join(sorted(description for _, description in self.isolations))}
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(notes, indent=2, sort_keys=True) + "\n")
         os.replace(temporary, path)
-
-
-def _readable_by_everyone(folder: Path):
-    for path in [folder, *folder.rglob("*")]:
-        path.chmod(path.stat().st_mode | (0o555 if path.is_dir() else 0o444))
 
 
 def grade_in_process(lesson: str, notebook_path: Path, source_path: Path, release_path: Path) -> dict[str, tuple[bool, str]]:
