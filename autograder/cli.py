@@ -14,6 +14,7 @@ from neurokit.cli import at_least_one
 from neurokit.errors import NeurokitError
 
 from . import course_folder, lessons
+from .collect import FORMATS as COLLECT_FORMATS
 from .errors import CourseError
 
 
@@ -27,6 +28,7 @@ def command_release(args):
 
 def command_collect(args):
     from .collect import DEFAULT_STUDENT_PATTERN, collect
+    from .roster import read_roster
 
     if not args.inbox.is_dir():
         raise CourseError(f"no folder at {args.inbox}: give the folder the LMS export was unpacked into")
@@ -37,11 +39,17 @@ def command_collect(args):
             raise CourseError(f"--student-pattern {args.student_pattern!r} is no regular expression ({error})") from None
         if "student" not in groups:
             raise CourseError(f"--student-pattern {args.student_pattern!r} needs a (?P<student>...) group that matches the student id")
+        if args.fmt not in ("auto", "plain"):
+            raise CourseError(f"--student-pattern applies to plain file names only; a {args.fmt} export names its students itself")
+    roster = read_roster(args.roster) if args.roster else None
     course_folder.released_lessons(args.course_dir)
     course_folder.writable(args.course_dir / "submitted")
-    result = collect(args.inbox, args.course_dir, lessons.lesson_names(), args.student_pattern or DEFAULT_STUDENT_PATTERN)
-    for student, lesson, origin in result.placed:
-        print(f"placed {origin} -> submitted/{student}/{lesson}/")
+    result = collect(args.inbox, args.course_dir, lessons.lesson_names(), args.student_pattern or DEFAULT_STUDENT_PATTERN,
+                     fmt=None if args.fmt == "auto" else args.fmt, roster=roster)
+    if result.placed or result.problems:
+        print(f"format {result.detected}")
+    for placed in result.placed:
+        print(f"placed {placed.origin} -> submitted/{placed.student}/{placed.lesson}/ ({placed.matched_by}{', marked late' if placed.late else ''})")
     for problem in result.problems:
         print(f"NOT PLACED {problem}")
     if not result.placed and not result.problems:
@@ -55,7 +63,7 @@ def command_autograde(args):
 
     course_folder.released_lessons(args.course_dir, args.lessons)  # before the sandbox is probed
     grader = Autograder(args.course_dir, workers=args.workers, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout,
-                        allow_unisolated=args.allow_unisolated, force=args.force)
+                        allow_unisolated=args.allow_unisolated, force=args.force, scheduler=args.scheduler)
     records = grader.grade(args.lessons or None, args.students or None)
     if not records:
         lessons_asked = " ".join(args.lessons) or "any released lesson"
@@ -97,12 +105,13 @@ def command_feedback(args):
 
 
 def command_report(args):
-    from .report import report
+    from .report import parse_due, parse_weights, report
 
     course_folder.require_grades(args.course_dir)
     course_folder.writable(args.course_dir / "reports")
-    for path in report(args.course_dir):
+    for path in report(args.course_dir, roster=args.roster, weights=parse_weights(args.weight), due=parse_due(args.due)):
         print(f"wrote {path}")
+    print(f"how to import the grades into Canvas or Moodle: {args.course_dir / 'reports' / 'lms_import_notes.txt'}")
 
 
 def main(argv=None) -> int:
@@ -114,9 +123,12 @@ def main(argv=None) -> int:
     release.add_argument("lessons", nargs="*", help="lesson names (default: all)")
     release.set_defaults(handler=command_release)
 
-    collect = commands.add_parser("collect", help="place an LMS export (a notebook or zip per student) into submitted/")
-    collect.add_argument("inbox", type=Path, help="folder of submissions; file names carry the student id")
-    collect.add_argument("--student-pattern", help="regular expression with a (?P<student>...) group, matched against file names")
+    collect = commands.add_parser("collect", help="place an LMS export (Canvas, Moodle, Gradescope, Blackboard, nbgrader, plain files) into submitted/")
+    collect.add_argument("inbox", type=Path, help="the folder the LMS export was unpacked into")
+    collect.add_argument("--from", dest="fmt", choices=("auto", *COLLECT_FORMATS), default="auto",
+                         help="the export's layout (default: recognised from the folder)")
+    collect.add_argument("--roster", type=Path, metavar="CSV", help="class list (student, name, email, lms_id, sis_id, login, section) that maps files to students")
+    collect.add_argument("--student-pattern", help="plain files only: regular expression with a (?P<student>...) group, matched against file names")
     collect.set_defaults(handler=command_collect)
 
     autograde = commands.add_parser("autograde", help="grade every submission, each in its own sandbox, in parallel")
@@ -125,6 +137,8 @@ def main(argv=None) -> int:
     autograde.add_argument("--workers", type=at_least_one, default=None, help="submissions run at once (default: one per core)")
     autograde.add_argument("--memory-mb", type=at_least_one, default=4000, help="memory cap for each submission (default: %(default)s)")
     autograde.add_argument("--cell-timeout", type=at_least_one, default=None, help="seconds per cell for every lesson (default: each lesson's own limit)")
+    autograde.add_argument("--scheduler", metavar="ADDRESS", help="a dask scheduler (tcp://HOST:8786 or tls://...) whose workers run the sandboxes "
+                           "(default: an embedded cluster on this machine)")
     autograde.add_argument("--force", action="store_true", help="grade again even submissions already graded, unchanged, with unchanged tests")
     autograde.add_argument("--allow-unisolated", action="store_true",
                            help="grade even where no sandbox can be set up: student code then runs as you, and every report says so")
@@ -135,7 +149,10 @@ def main(argv=None) -> int:
     feedback.add_argument("--student", dest="students", action="append", metavar="ID", help="only this student (repeatable)")
     feedback.set_defaults(handler=command_feedback)
 
-    report = commands.add_parser("report", help="grades.csv, a per-exercise summary with a plot, and grading notes")
+    report = commands.add_parser("report", help="grades for Canvas and Moodle, late submissions, a per-exercise summary, grading notes")
+    report.add_argument("--roster", type=Path, metavar="CSV", help="class list: fills in LMS ids, emails, names and sections")
+    report.add_argument("--weight", action="append", default=[], metavar="LESSON=W", help="a lesson's weight in the total (default 1; repeatable)")
+    report.add_argument("--due", action="append", default=[], metavar="LESSON=YYYY-MM-DDTHH:MM", help="a lesson's due date in UTC (default: nbgrader's; repeatable)")
     report.set_defaults(handler=command_report)
 
     args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograder import lessons  # noqa: E402
+from autograder import isolation, lessons  # noqa: E402
 from autograder.grading import Autograder  # noqa: E402
 
 
@@ -79,7 +79,7 @@ def main():
             times[label] = time.perf_counter() - start
 
     count = args.students * len(names)
-    print(f"\n{count} submissions ({args.students} students x {len(names)} lessons); {grader.isolation.describe()}")
+    print(f"\n{count} submissions ({args.students} students x {len(names)} lessons); {isolation.detect().describe()}")
     print(f"plain nbgrader autograde, serial:          {serial:7.1f} s  ({serial / count:5.1f} s per submission)")
     print(f"python -m autograder autograde, 1 worker:  {times['one']:7.1f} s  ({times['one'] / count:5.1f} s per submission)")
     print(f"python -m autograder autograde, {grader.workers} workers: {times['all']:7.1f} s")

@@ -152,12 +152,16 @@ def reports_is_a_file(place):
     (place / "course" / "reports").write_text("not a folder")
 
 
-def graded_but_reports_is_a_file(place):
+def graded(place):
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{place / 'course' / 'gradebook.db'}") as gradebook:
         gradebook.add_student("ada")
         gradebook.add_submission(RETINA, "ada")
+
+
+def graded_but_reports_is_a_file(place):
+    graded(place)
     reports_is_a_file(place)
 
 
@@ -168,6 +172,11 @@ AUTOGRADER_CASES = {
     "report on a missing folder": (["--course-dir", "{place}/missing", "report"], 2, r"no gradebook in .*missing", None),
     "report with nothing graded": (["--course-dir", COURSE, "report"], 2, r"no submission was graded yet in .*autograde` first", None),
     "report into a file": (["--course-dir", COURSE, "report"], 2, r"cannot write into .*reports", graded_but_reports_is_a_file),
+    "report with a weight that is no number": (["--course-dir", COURSE, "report", "--weight", "01_retina=heavy"], 2, r"--weight 01_retina=heavy: the weight must be a number", graded),
+    "report with a due date that is no date": (["--course-dir", COURSE, "report", "--due", "01_retina=tomorrow"], 2, r"the date must be YYYY-MM-DDTHH:MM in UTC", graded),
+    "report with a missing roster": (["--course-dir", COURSE, "report", "--roster", "{place}/nobody.csv"], 2, r"no roster at .*nobody.csv", graded),
+    "autograde on a scheduler that does not answer": (["--course-dir", COURSE, "autograde", "--scheduler", "tcp://127.0.0.1:9"], 2,
+                                                      r"no dask scheduler answered at tcp://127.0.0.1:9 .*dask scheduler", None),
     "autograde an empty folder": (["--course-dir", "{place}/empty", "autograde"], 2, r"no lesson was released in .*empty", None),
     "autograde an unknown lesson": (["--course-dir", COURSE, "autograde", "99_nolesson"], 2, r"no lesson named 99_nolesson; the lessons are 00_setup", None),
     "autograde a lesson not released": (["--course-dir", COURSE, "autograde", "02_thalamus"], 2, r"02_thalamus was never released .*release 02_thalamus` first", None),
@@ -179,6 +188,10 @@ AUTOGRADER_CASES = {
     "collect from a missing inbox": (["--course-dir", COURSE, "collect", "/nonexistent"], 2, r"no folder at /nonexistent", None),
     "collect with a broken pattern": (["--course-dir", COURSE, "collect", "{place}/inbox", "--student-pattern", "(unclosed"], 2, r"is no regular expression", None),
     "collect with a pattern without the student": (["--course-dir", COURSE, "collect", "{place}/inbox", "--student-pattern", "^(\\w+)_"], 2, r"needs a \(\?P<student>\.\.\.\) group", None),
+    "collect with a pattern for a canvas export": (["--course-dir", COURSE, "collect", "{place}/inbox", "--from", "canvas", "--student-pattern", "(?P<student>\\w+)_"], 2,
+                                                   r"--student-pattern applies to plain file names only", None),
+    "collect with a missing roster": (["--course-dir", COURSE, "collect", "{place}/inbox", "--roster", "{place}/nobody.csv"], 2, r"no roster at .*nobody.csv", None),
+    "collect from an unknown LMS": (["--course-dir", COURSE, "collect", "{place}/inbox", "--from", "d2l"], 2, r"argument --from: invalid choice: 'd2l'", None),
     "collect into an empty folder": (["--course-dir", "{place}/empty", "collect", "{place}/inbox"], 2, r"no lesson was released in .*empty", None),
     "collect from an empty inbox": (["--course-dir", COURSE, "collect", "{place}/empty-inbox"], 0, r"nothing to collect: .*empty-inbox holds no notebook", None),
     "feedback on an empty folder": (["--course-dir", "{place}/empty", "feedback"], 2, r"no gradebook in .*empty", None),
@@ -205,6 +218,20 @@ def test_autograder_refuses_bad_input(case, place, capsys):
         assert len([line for line in output.splitlines() if line.startswith("autograder: error:") or "error:" in line]) == 1, output
     assert snapshot(place) == before
     assert snapshot(lessons.LESSONS) == lessons_before
+
+
+def test_collect_reads_a_canvas_export_and_says_how_it_placed_each_file(place, capsys):
+    inbox = place / "canvas"
+    inbox.mkdir()
+    for name in ("lovelaceada_123_456_01_retina.ipynb", "hopper_LATE_124_457_01_retina.ipynb", "hopper_LATE_124_458_01_retina-1.ipynb"):
+        shutil.copyfile(place / "inbox" / f"grace_{RETINA}.ipynb", inbox / name)
+    status, output = run_command(autograder_main, ["--course-dir", str(place / "course"), "collect", str(inbox)], capsys)
+    assert status == 0, output
+    assert output.startswith("format canvas: ")
+    assert "placed lovelaceada_123_456_01_retina.ipynb -> submitted/lovelaceada_123/01_retina/ (name in file)" in output
+    assert "placed hopper_LATE_124_458_01_retina-1.ipynb -> submitted/hopper_124/01_retina/ (name in file, marked late)" in output
+    assert re.search(r"NOT PLACED hopper_LATE_124_457_01_retina.ipynb: .*replaced by a later submission", output), output
+    assert "2 submissions placed, 1 problems" in output
 
 
 def test_the_readme_quotes_the_real_message():
