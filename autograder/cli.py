@@ -114,6 +114,18 @@ def command_report(args):
     print(f"how to import the grades into Canvas or Moodle: {args.course_dir / 'reports' / 'lms_import_notes.txt'}")
 
 
+def command_similarity(args):
+    from .similarity import similarity_report
+
+    report = similarity_report(args.course_dir, args.lessons or None, threshold=args.threshold, out_dir=args.out)
+    for note in report.notes:
+        print(f"NOTE {note}")
+    for pair in report.flagged:
+        print(f"FLAGGED {pair.lesson} {pair.exercise}: {pair.student_a} ~ {pair.student_b} {pair.score:.2f}  {pair.page}")
+    print(f"{report.submissions} submissions, {report.compared} pairs scored, {len(report.skipped)} answers too small to compare; "
+          f"{len(report.flagged)} pairs at {args.threshold:g} or more; wrote {report.paths[1]} and {report.paths[0]}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="Release, collect, grade and report the course's lessons with nbgrader.")
     parser.add_argument("--course-dir", type=Path, default=lessons.DEFAULT_COURSE_DIR, help="nbgrader course folder holding gradebook.db (default: %(default)s)")
@@ -154,6 +166,12 @@ def main(argv=None) -> int:
     report.add_argument("--weight", action="append", default=[], metavar="LESSON=W", help="a lesson's weight in the total (default 1; repeatable)")
     report.add_argument("--due", action="append", default=[], metavar="LESSON=YYYY-MM-DDTHH:MM", help="a lesson's due date in UTC (default: nbgrader's; repeatable)")
     report.set_defaults(handler=command_report)
+
+    similarity = commands.add_parser("similarity", help="submissions that look copied from the reference or from each other, with side-by-side pages")
+    similarity.add_argument("lessons", nargs="*", help="lesson names (default: all released)")
+    similarity.add_argument("--threshold", type=float, default=0.8, help="list pairs at least this similar, 0 to 1 (default: %(default)s)")
+    similarity.add_argument("--out", type=Path, default=None, help="folder for the report (default: COURSE/reports/similarity)")
+    similarity.set_defaults(handler=command_similarity)
 
     args = parser.parse_args(argv)
     try:

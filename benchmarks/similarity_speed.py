@@ -127,18 +127,19 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         course = Path(folder) / "course"
         planted = build_class(course, args.students, random.Random(args.seed))
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         report = similarity_report(course)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
     flagged = {(p.lesson, p.exercise, p.student_a, p.student_b) for p in report.flagged}
-    print(f"submissions:           {report.submissions} ({args.students} students x {len(lessons.lesson_names())} lessons)")
+    too_small = {(s.lesson, s.exercise, s.student) for s in report.skipped}
+    comparable = {copy for copy in planted if not {copy[:3], (*copy[:2], copy[3])} & too_small}
     answers = args.students * sum(len(exercises(json.loads((lessons.LESSONS / f"{name}.ipynb").read_text()))) for name in lessons.lesson_names())
-    print(f"answers:               {answers}")
-    print(f"pairs compared:        {report.compared} (all pairs would be {answers * (args.students - 1) // 2})")
-    print(f"pairs listed in csv:   {len(report.pairs)}")
-    print(f"answers too small:     {len(report.skipped)}")
-    print(f"seconds:               {seconds:.1f}")
-    print(f"planted copies found:  {len(planted & flagged)} of {len(planted)}")
+    print(f"submissions:           {report.submissions} ({args.students} students x {len(lessons.lesson_names())} lessons), {answers} answers")
+    print(f"answers too small:     {len(report.skipped)} (not compared)")
+    print(f"pairs compared:        {report.compared} (every pair of answers to the same exercise would be {answers * (args.students - 1) // 2})")
+    print(f"seconds:               {seconds:.1f} ({cpu_seconds:.1f} s of CPU, one core)")
+    print(f"planted copies found:  {len(comparable & flagged)} of {len(comparable)} "
+          f"(and {len(planted - comparable)} more planted in answers too small to compare)")
     print(f"other pairs flagged:   {len(flagged - planted)}")
 
 
