@@ -13,7 +13,7 @@ Printed, and written to --record as JSON:
   runs, as one notebook in a plain Jupyter kernel with nbclient, no sandbox, no tests);
 - the projection for 2,000 students x 10 lessons on N machines like this one.
 
-    .venv/bin/python benchmarks/grading_scale.py --students 40 --record docs/benchmarks/grading_scale.json
+    .venv/bin/python benchmarks/grading_scale.py --students 40 --scaling-subset 24 --record docs/benchmarks/grading_scale.json
 """
 
 import argparse
@@ -96,14 +96,35 @@ def bare_seconds(course: Path, per_lesson: int) -> float:
     return sum(times) / len(times)
 
 
+def summary_markdown(record: dict) -> str:
+    """The record as the README shows it: the scaling table and the projection."""
+    whole, bare = record["whole_class"], record["bare_seconds_per_submission"]
+    lines = ["| workers | submissions | seconds | per minute | speed-up |", "|---:|---:|---:|---:|---:|"]
+    for workers, row in record["scaling"].items():
+        lines.append(f"| {workers} | {row['submissions']} | {row['seconds']:.0f} | {row['submissions'] / row['seconds'] * 60:.1f} | {row['speedup']:.2f}x |")
+    lines.append(f"| {whole['workers']} | {whole['submissions']} (whole class) | {whole['seconds']:.0f} | {whole['per_minute']:.1f} | |")
+    hours = record["projection_hours_2000_students_10_lessons"]
+    lines += ["", f"On {record['machine']['cores']} cores: {whole['per_minute_per_core']:.1f} submissions per minute per core; "
+              f"a submission's code runs bare (one notebook in a plain kernel) in {bare:.1f} s, and grading adds "
+              f"{record['overhead_seconds_per_submission']:.1f} s (sandbox, hidden tests, nbgrader). "
+              f"2,000 students x 10 lessons of this mix would take about "
+              + ", ".join(f"{value:g} h on {machines} machine{'s' * (machines != '1')}" for machines, value in hours.items())
+              + f" of {record['machine']['cores']} cores."]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--lessons", nargs="*", default=DEFAULT_LESSONS)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--scaling-subset", type=int, default=40, help="submissions graded at each worker count")
-    parser.add_argument("--record", type=Path, help="write the figures to this JSON file")
+    parser.add_argument("--record", type=Path, help="write the figures to this JSON file, and the README's table beside it (.md)")
+    parser.add_argument("--render", action="store_true", help="only write the .md of an existing --record, grading nothing")
     args = parser.parse_args()
+    if args.render:
+        args.record.with_suffix(".md").write_text(summary_markdown(json.loads(args.record.read_text())))
+        return
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         course = make_class(Path(tmp), args.lessons, args.students)
@@ -143,7 +164,8 @@ def main():
     if args.record:
         args.record.parent.mkdir(parents=True, exist_ok=True)
         args.record.write_text(json.dumps(record, indent=2) + "\n")
-        print(f"wrote {args.record}")
+        args.record.with_suffix(".md").write_text(summary_markdown(record))
+        print(f"wrote {args.record} and {args.record.with_suffix('.md')}")
 
 
 if __name__ == "__main__":

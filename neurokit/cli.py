@@ -41,16 +41,12 @@ def command_data(args):
 
 
 def command_train(args):
-    from .run import run
+    from .run import headline, run
 
     config = BrainConfig(**{f.name: getattr(args, f.name) for f in fields(BrainConfig)})
     run_dir = args.out or Path("runs") / time.strftime(f"%Y%m%d-%H%M%S-seed{config.seed}")
     metrics = run(config, run_dir, args.data_dir, progress=not args.quiet, train_size=args.train_size, test_size=args.test_size)
-    accuracy = metrics["test_accuracy"]
-    print(
-        f"test accuracy: mixture {accuracy['mixture']:.2%}, cortex {accuracy['cortex']:.2%}, memory {accuracy['memory']:.2%}; "
-        f"mean gate {metrics['gate']['mean']:.2f}; training {metrics['timings_s']['pretrain_and_train']:.0f} s"
-    )
+    print(headline(metrics))
     print(f"run folder: {run_dir} (metrics.json, figures, brain.pt)")
 
 

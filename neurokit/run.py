@@ -31,6 +31,34 @@ def versions() -> dict:
     return {"python": platform.python_version(), "torch": torch.__version__, "torchvision": torchvision.__version__, "neurokit": __version__}
 
 
+def machine() -> dict:
+    """The machine a run was made on, for its record."""
+    import os
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "") if Path("/proc/cpuinfo").exists() else ""
+    return {"cpu": model or platform.processor() or platform.machine(), "cores": os.cpu_count(), "system": platform.platform()}
+
+
+def headline(metrics: dict) -> str:
+    """The run's main numbers in one sentence: what `neurokit train` prints and the README shows."""
+    accuracy, gate, disagreements = metrics["test_accuracy"], metrics["gate"], metrics["disagreements"]
+
+    def percent(value, digits=2):
+        return "n/a" if value is None else f"{100 * value:.{digits}f} %"
+
+    def number(value):
+        return "n/a" if value is None else f"{value:.2f}"
+
+    return (f"{percent(accuracy['mixture'])} test accuracy for the mixture, {percent(accuracy['cortex'])} for the cortex alone, "
+            f"{percent(accuracy['memory'])} for memory alone and {percent(metrics['oracle_accuracy'])} for an oracle that always "
+            f"picks the source that is right; mean gate {number(gate['mean'])} ({number(gate['mean_where_sources_agree'])} where "
+            f"cortex and memory agree, {number(gate['mean_where_sources_disagree'])} on the {disagreements['count']} test images "
+            f"where they disagree, on which the mixture is right {percent(disagreements['mixture'], 1)} of the time, the cortex "
+            f"{percent(disagreements['cortex'], 1)} and memory {percent(disagreements['memory'], 1)}); "
+            f"{metrics['timings_s']['pretrain_and_train']:.0f} s of training")
+
+
 def subset(images, labels, count: int | None):
     """The first `count` examples, or all when count is None."""
     return (images, labels) if count is None else (images[:count], labels[:count])
@@ -109,6 +137,7 @@ def run(config: BrainConfig, run_dir: Path | str, data_dir=None, progress: bool 
     metrics["device"] = str(next(brain.parameters()).device)
     metrics["threads"] = torch.get_num_threads()
     metrics["versions"] = versions()
+    metrics["machine"] = machine()
     metrics["command"] = " ".join(sys.argv)
     save_checkpoint(brain, run_dir / "brain.pt")
     temporary = run_dir / ".metrics.json.tmp"

@@ -272,11 +272,17 @@ def score(predictions: dict[str, torch.Tensor], labels: torch.Tensor, num_classe
         gate = predictions["gate"]
         memory_only_right = (predictions["memory"] == labels) & (predictions["cortex"] != labels)
         cortex_only_right = (predictions["cortex"] == labels) & (predictions["memory"] != labels)
+        agree = predictions["memory"] == predictions["cortex"]
         metrics["gate"] = {
             "mean": float(gate.mean()),
             "std": float(gate.std()),
+            "mean_where_sources_agree": float(gate[agree].mean()) if agree.any() else None,
+            "mean_where_sources_disagree": float(gate[~agree].mean()) if (~agree).any() else None,
             "mean_where_only_memory_right": float(gate[memory_only_right].mean()) if memory_only_right.any() else None,
             "mean_where_only_cortex_right": float(gate[cortex_only_right].mean()) if cortex_only_right.any() else None,
         }
+        metrics["disagreements"] = {"count": int((~agree).sum()), **{
+            source: accuracy(predictions[source], ~agree) if (~agree).any() else None for source in ("mixture", "cortex", "memory")}}
+        metrics["oracle_accuracy"] = float(((predictions["memory"] == labels) | (predictions["cortex"] == labels)).float().mean())
     metrics["thalamic_gates"] = {"mean": float(predictions["thalamic_gates"].mean())}
     return metrics

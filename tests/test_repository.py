@@ -51,3 +51,43 @@ def test_readme_shows_the_current_experiment_tables():
         assert table in (ROOT / "docs" / "experiments" / f"{name}.md").read_text(), f"docs/experiments/{name}.md is not its record's table"
         assert table in readme, f"the README does not show the current docs/experiments/{name}.md table"
         assert f"(docs/experiments/{name}.png)" in readme and (ROOT / "docs" / "experiments" / f"{name}.png").exists()
+
+
+def test_readme_shows_the_current_grading_benchmark():
+    """docs/benchmarks/grading_scale.json is what benchmarks/grading_scale.py measured; the README shows its table."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("grading_scale", ROOT / "benchmarks" / "grading_scale.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    record = json.loads((ROOT / "docs" / "benchmarks" / "grading_scale.json").read_text())
+    assert record["class"]["submissions"] >= 200 and record["whole_class"]["submissions"] == record["class"]["submissions"]
+    assert set(record["scaling"]) == {"1", "2", "4"}
+    table = benchmark.summary_markdown(record)
+    assert (ROOT / "docs" / "benchmarks" / "grading_scale.md").read_text() == table
+    readme = (ROOT / "README.md").read_text()
+    shown = re.search(r"<!-- grading_scale -->\n(.*?)<!-- /grading_scale -->", readme, re.S)
+    assert shown and shown.group(1) == table, "the README does not show docs/benchmarks/grading_scale.md: run the benchmark's --render and paste it"
+
+
+def test_readme_results_are_the_recorded_default_run():
+    """docs/records/train.json is `make record`'s run of the default brain; the README quotes its numbers."""
+    import json
+
+    from neurokit.config import BrainConfig
+    from neurokit.run import headline
+
+    record = json.loads((ROOT / "docs" / "records" / "train.json").read_text())
+    assert record["config"] == BrainConfig().to_dict(), "the recorded run is not the default `make train`: run `make record`"
+    assert record["data"] == {"train_images": 60000, "test_images": 10000}
+    readme = (ROOT / "README.md").read_text()
+    shown = re.search(r"<!-- train -->(.*?)<!-- /train -->", readme, re.S)
+    assert shown and " ".join(shown.group(1).split()) == headline(record), "the README's Results are not docs/records/train.json's"
+    if "The basal ganglia have learned a step" in readme:  # what the text says of this run's gate
+        gate, disagreements = record["gate"], record["disagreements"]
+        assert gate["mean_where_sources_agree"] < 0.2 and gate["mean_where_sources_disagree"] > 0.95
+        assert disagreements["mixture"] == disagreements["memory"]
+        assert record["test_accuracy"]["mixture"] == record["test_accuracy"]["memory"]
+    cores, threads = record["machine"]["cores"], record["threads"]
+    assert f"{cores}-core" in readme and f"{threads} threads" in readme and f"PyTorch {record['versions']['torch']}" in readme
