@@ -8,7 +8,7 @@ sandbox, and asks the hidden tests' questions there. Nothing of the student's re
 coordinator but verdicts: plain strings and booleans.
 
 By default the cluster is embedded: one in-process worker with a thread per submission
-run at once, which needs no network and no set-up. `scheduler="tcp://HOST:8786"` (or
+run at once, which needs no network and no set-up (its status page listens on 127.0.0.1). `scheduler="tcp://HOST:8786"` (or
 `tls://...`) sends the jobs to a cluster an instructor started; dask reruns the jobs of a
 worker that is lost on another one, and the coordinator keeps exactly one result each.
 """
@@ -172,7 +172,7 @@ def run_sandboxed(job: SandboxJob) -> SandboxResult:
 class Engine:
     """The dask client of one grading round: an embedded cluster, or the instructor's at `scheduler`."""
 
-    def __init__(self, workers: int, scheduler: str | None = None, allow_unisolated: bool = False):
+    def __init__(self, workers: int, scheduler: str | None = None, allow_unisolated: bool = False, wait_for_workers_s: float = 60):
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="10s", set_as_default=False)
@@ -180,9 +180,15 @@ class Engine:
                 raise CourseError(f"no dask scheduler answered at {scheduler} ({error}): start one with `dask scheduler`, "
                                   "and workers with `dask worker ADDRESS`, on machines with this course installed") from None
             self.cluster = None
+            try:
+                self.client.wait_for_workers(1, timeout=wait_for_workers_s)
+            except TimeoutError:
+                self.client.close()
+                raise CourseError(f"the dask scheduler at {scheduler} has no workers: start them with `dask worker {scheduler}` "
+                                  "on machines with this course installed") from None
         else:
-            self.cluster = LocalCluster(n_workers=1, threads_per_worker=workers, processes=False,
-                                        dashboard_address=None, scheduler_port=0)
+            self.cluster = LocalCluster(n_workers=1, threads_per_worker=workers, processes=False,  # talks in-process
+                                        dashboard_address="127.0.0.1:0")  # its status page: this machine only
             self.client = Client(self.cluster, set_as_default=False)
         self.client.register_plugin(WorkshopPlugin(allow_unisolated), name=PLUGIN_NAME)
         self.slots = sum(self.client.nthreads().values()) or 1

@@ -87,3 +87,22 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error(tmp_path):
     with pytest.raises(CourseError, match="no dask scheduler answered at tcp://127.0.0.1:9"):
         Autograder(course_dir, scheduler="tcp://127.0.0.1:9", log=lambda m: None).grade([RETINA])
     assert not (course_dir / "executed").exists()
+
+
+def test_the_embedded_cluster_listens_on_no_network():
+    from autograder.fanout import Engine
+
+    with Engine(workers=2) as engine:
+        scheduler = engine.cluster.scheduler
+        assert scheduler.address.startswith("inproc://")
+        addresses = [sock.getsockname()[0] for sock in scheduler.http_server._sockets.values()]
+        assert addresses and set(addresses) <= {"127.0.0.1", "::1"}, addresses
+        assert engine.slots == 2
+
+
+def test_a_scheduler_without_workers_is_a_clear_error():
+    from autograder.fanout import Engine
+
+    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        with pytest.raises(CourseError, match=r"has no workers: start them with `dask worker tcp://127.0.0.1:\d+`"):
+            Engine(1, scheduler=cluster.scheduler_address, wait_for_workers_s=2)
