@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The PyTorch this course is tested with. Keep your own (a GPU build, say) with: make TORCH= test
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install train test data lessons experiments record clean
+.PHONY: install train test data lab lessons experiments record clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ clean:
 # Every experiment in its full setting (about an hour on a 2-core CPU); the README shows docs/experiments/.
 experiments: install
 	$(BIN)/neurokit experiment all --out docs/experiments
+
+# JupyterLab on the lessons as a student meets it: no nbgrader panels that need a course server.
+lab: install
+	JUPYTER_CONFIG_PATH=$(CURDIR)/student_lab $(BIN)/jupyter lab lessons/
 
 lessons: install
 	$(BIN)/python -m autograder release

@@ -38,12 +38,21 @@ def nbgrader(*arguments: str, course_dir: Path, config_dir: Path = NBGRADER_CONF
     return result
 
 
+# JupyterLab's Run All (and nbclient) go on past an error in a cell with this tag, so a blank
+# exercise or its failing self-check does not stop the figures below it, which fall back to the reference.
+RUN_ALL_GOES_ON = "raises-exception"
+
+
 def stamp(notebook_path: Path) -> bool:
-    """Write the course's Colab badge and setup cell into a solution notebook; True if it changed."""
+    """Write the course's Colab badge, setup cell and Run All tags into a solution notebook; True if it changed."""
     notebook = nbformat.read(notebook_path, as_version=4)
     lesson_path = f"lessons/{notebook_path.name}"
     changed = False
     for cell in notebook.cells:
+        graded = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and (graded.get("solution") or graded.get("grade")) and RUN_ALL_GOES_ON not in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = [*cell.metadata.get("tags", []), RUN_ALL_GOES_ON]
+            changed = True
         if cell.get("id") == "colab-badge":
             wanted = course.colab_badge(lesson_path)
         elif cell.get("id") == "setup":

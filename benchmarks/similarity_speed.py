@@ -52,8 +52,8 @@ def expression(rng: random.Random, names: list[str], depth: int = 2) -> str:
 
 
 def own_answer(rng: random.Random, stub: str) -> tuple[str, list[str], str]:
-    """The stub around three to seven random statements and a return, in place of its last `raise NotImplementedError()`."""
-    lines = [line.replace("raise NotImplementedError()", "pass") for line in stub.splitlines() if "YOUR CODE HERE" not in line]
+    """The stub around three to seven random statements and a return, in place of its last `raise NotImplementedError(...)`."""
+    lines = [re.sub(r"raise NotImplementedError\(.*\)", "pass", line) for line in stub.splitlines() if "YOUR CODE HERE" not in line]
     last = max(number for number, line in enumerate(lines) if line.strip() == "pass")
     indent = lines[last][:len(lines[last]) - len(lines[last].lstrip())]
     bound = [node.arg for node in ast.walk(ast.parse(stub)) if isinstance(node, ast.arg) and node.arg != "self"]

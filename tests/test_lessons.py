@@ -30,6 +30,9 @@ def test_solution_is_clean_source(name):
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, f"{name}: cell {cell.id} has stored output"
+            assert "FloatLogSlider" not in cell.source, f"{name}: cell {cell.id}: a FloatLogSlider snaps its value to its grid (0.07 reads 0.0631); offer the text's values with a SelectionSlider"
+        if cell.cell_type == "code" and is_exercise_or_test(cell):
+            assert lessons.RUN_ALL_GOES_ON in cell.metadata.get("tags", []), f"{name}: cell {cell.id} is not tagged {lessons.RUN_ALL_GOES_ON}: run `make lessons`"
         if nbgrader_utils.is_grade(cell) or nbgrader_utils.is_solution(cell) or nbgrader_utils.is_locked(cell):
             assert cell.metadata.nbgrader["grade_id"] == cell.id, f"{name}: cell {cell.id} has grade_id {cell.metadata.nbgrader['grade_id']}"
     exercises = [cell for cell in notebook.cells if cell.cell_type == "code" and nbgrader_utils.is_solution(cell)]
@@ -37,29 +40,49 @@ def test_solution_is_clean_source(name):
         assert 2 <= len(exercises) <= 4, f"{name} has {len(exercises)} exercises"
 
 
+def graded_ids(notebook) -> list[str]:
+    return [cell.metadata.nbgrader["grade_id"] for cell in notebook.cells if cell.cell_type == "code" and nbgrader_utils.is_grade(cell)]
+
+
+def draws_a_figure(cell) -> bool:
+    return cell.cell_type == "code" and "interact" not in cell.source and ("plt.show()" in cell.source or "display(figures." in cell.source)
+
+
+def figures_drawn(notebook) -> dict[str, bool]:
+    """For each cell that draws a figure (sliders aside), whether it showed an image."""
+    return {cell.id: any("image/png" in output.get("data", {}) for output in cell.outputs)
+            for cell in notebook.cells if draws_a_figure(cell)}
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_solution_runs_top_to_bottom_and_nbgrader_validates_it(name):
-    path = lessons.SOLUTIONS / f"{name}.ipynb"
-    notebook, _ = execute(path, allow_errors=True)
+def test_solution_runs_top_to_bottom_and_passes_every_graded_test(name):
+    notebook, _ = execute(lessons.SOLUTIONS / f"{name}.ipynb", allow_errors=True)
     errors = {cell.id: cell_errors(cell) for cell in notebook.cells if cell_errors(cell)}
     assert errors == {}
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "--Execute.timeout=600", str(path)], capture_output=True, text=True, cwd=path.parent)
-    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+    assert graded_cells_that_pass(notebook) == graded_ids(notebook)
+    assert figures_drawn(notebook) and all(figures_drawn(notebook).values()), figures_drawn(notebook)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_blank_lesson_fails_only_in_exercises_and_every_graded_test_fails(name):
-    notebook, _ = execute(lessons.LESSONS / f"{name}.ipynb", allow_errors=True)
+def test_run_all_on_a_blank_lesson_reaches_the_end_and_draws_every_figure(name):
+    """As JupyterLab's Run All does: an error stops the run unless its cell is tagged raises-exception."""
+    notebook, _ = execute(lessons.LESSONS / f"{name}.ipynb", allow_errors=False)
     stray = {cell.id: cell_errors(cell) for cell in notebook.cells if cell_errors(cell) and not is_exercise_or_test(cell)}
     assert stray == {}, "cells outside exercises raised on the blank lesson"
     assert graded_cells_that_pass(notebook) == [], "graded tests that a blank submission passes (nbgrader validate --invert)"
+    unwritten = [cell.id for cell in notebook.cells if any("this exercise is not written yet" in error for error in cell_errors(cell))]
+    assert unwritten, "no cell says which exercise is not written yet"
+    assert figures_drawn(notebook) and all(figures_drawn(notebook).values()), figures_drawn(notebook)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_nbgrader_validate_invert_on_blank_lesson(name):
-    path = lessons.LESSONS / f"{name}.ipynb"
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "--invert", "--Execute.timeout=600", str(path)], capture_output=True, text=True, cwd=path.parent)
-    assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+@pytest.mark.parametrize("folder, verdict", [(lessons.SOLUTIONS, "Success! Your notebook passes all the tests."),
+                                             (lessons.LESSONS, "Success! The notebook does not pass any tests.")])
+def test_nbgrader_validate_agrees_on_a_sample_lesson(folder, verdict):
+    """nbgrader's own validate command, on one lesson; the tests above use nbgrader's scoring of the same cells."""
+    path = folder / "01_retina.ipynb"
+    invert = ["--invert"] if folder == lessons.LESSONS else []
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *invert, "--Execute.timeout=600", str(path)], capture_output=True, text=True, cwd=path.parent)
+    assert verdict in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
 
 
 def test_lessons_are_exactly_what_generate_assignment_makes(tmp_path):

@@ -92,3 +92,22 @@ def test_readme_results_are_the_recorded_default_run():
     cores, threads, torch_version = record["machine"]["cores"], record["threads"], record["versions"]["torch"].split("+")[0]
     flowing = " ".join(readme.split())
     assert f"{cores}-core" in flowing and f"{threads} threads" in flowing and f"PyTorch {torch_version}," in flowing
+
+
+def test_make_lab_turns_off_only_real_nbgrader_panels_that_need_a_course_server():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    student_lab = ROOT / "student_lab"
+    disabled = json.loads((student_lab / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    nbgrader_js = "".join(path.read_text(errors="ignore") for path in (Path(sys.prefix) / "share/jupyter/labextensions/@jupyter/nbgrader/static").glob("*.js"))
+    assert all(f'"{plugin}"' in nbgrader_js for plugin in disabled), "a disabled plugin id that nbgrader does not have"
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
+    listing = subprocess.run([str(Path(sys.executable).parent / "jupyter"), "labextension", "list"], capture_output=True, text=True,
+                             env=dict(os.environ, JUPYTER_CONFIG_PATH=str(student_lab)))
+    shown = listing.stdout + listing.stderr
+    assert "Disabled extensions:" in shown
+    assert all(plugin in shown.split("Disabled extensions:")[1] for plugin in disabled), shown
+    assert "make lab" in (ROOT / "README.md").read_text() and "student_lab" in (ROOT / "Makefile").read_text()
