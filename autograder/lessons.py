@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbgrader import utils as nbgrader_utils
 
 from neurokit import course
 
@@ -49,8 +50,8 @@ def stamp(notebook_path: Path) -> bool:
     lesson_path = f"lessons/{notebook_path.name}"
     changed = False
     for cell in notebook.cells:
-        graded = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type == "code" and (graded.get("solution") or graded.get("grade")) and RUN_ALL_GOES_ON not in cell.metadata.get("tags", []):
+        exercise_or_test = nbgrader_utils.is_solution(cell) or nbgrader_utils.is_grade(cell)
+        if cell.cell_type == "code" and exercise_or_test and RUN_ALL_GOES_ON not in cell.metadata.get("tags", []):
             cell.metadata["tags"] = [*cell.metadata.get("tags", []), RUN_ALL_GOES_ON]
             changed = True
         if cell.get("id") == "colab-badge":

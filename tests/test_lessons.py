@@ -60,7 +60,8 @@ def test_solution_runs_top_to_bottom_and_passes_every_graded_test(name):
     errors = {cell.id: cell_errors(cell) for cell in notebook.cells if cell_errors(cell)}
     assert errors == {}
     assert graded_cells_that_pass(notebook) == graded_ids(notebook)
-    assert figures_drawn(notebook) and all(figures_drawn(notebook).values()), figures_drawn(notebook)
+    drawn = figures_drawn(notebook)
+    assert drawn and all(drawn.values()), drawn
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -72,7 +73,8 @@ def test_run_all_on_a_blank_lesson_reaches_the_end_and_draws_every_figure(name):
     assert graded_cells_that_pass(notebook) == [], "graded tests that a blank submission passes (nbgrader validate --invert)"
     unwritten = [cell.id for cell in notebook.cells if any("this exercise is not written yet" in error for error in cell_errors(cell))]
     assert unwritten, "no cell says which exercise is not written yet"
-    assert figures_drawn(notebook) and all(figures_drawn(notebook).values()), figures_drawn(notebook)
+    drawn = figures_drawn(notebook)
+    assert drawn and all(drawn.values()), drawn
 
 
 @pytest.mark.parametrize("folder, verdict", [(lessons.SOLUTIONS, "Success! Your notebook passes all the tests."),
