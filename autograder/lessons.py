@@ -45,7 +45,7 @@ RUN_ALL_GOES_ON = "raises-exception"
 
 
 def stamp(notebook_path: Path) -> bool:
-    """Write the course's Colab badge, setup cell and Run All tags into a solution notebook; True if it changed."""
+    """Write the course's launch badges, setup cell and Run All tags into a solution notebook; True if it changed."""
     notebook = nbformat.read(notebook_path, as_version=4)
     lesson_path = f"lessons/{notebook_path.name}"
     changed = False
@@ -55,7 +55,7 @@ def stamp(notebook_path: Path) -> bool:
             cell.metadata["tags"] = [*cell.metadata.get("tags", []), RUN_ALL_GOES_ON]
             changed = True
         if cell.get("id") == "colab-badge":
-            wanted = course.colab_badge(lesson_path)
+            wanted = course.launch_badges(lesson_path)
         elif cell.get("id") == "setup":
             wanted = course.setup_cell_source()
         else:

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import nbformat
+
 from autograder import lessons
 from neurokit import course
 
@@ -13,6 +15,15 @@ def test_readme_badges_point_where_neurokit_course_says():
     readme = (ROOT / "README.md").read_text()
     links = re.findall(r"\]\((https://colab\.research\.google\.com/github/[^)]+)\)", readme)
     assert links == [course.colab_url(f"lessons/{name}.ipynb") for name in lessons.lesson_names()]
+
+
+def test_every_lesson_opens_in_colab_kaggle_and_binder_at_the_one_address():
+    for name in lessons.lesson_names():
+        first = nbformat.read(lessons.LESSONS / f"{name}.ipynb", as_version=4).cells[0]
+        path = f"lessons/{name}.ipynb"
+        assert first.id == "colab-badge"
+        assert re.findall(r"\)\]\((https://[^)]+)\)", first.source) == [course.colab_url(path), course.kaggle_url(path), course.binder_url(path)]
+        assert all(course.REPOSITORY.removeprefix("https://github.com/") in url for url in (course.colab_url(path), course.kaggle_url(path), course.binder_url(path)))
 
 
 def test_solutions_carry_the_current_badge_and_setup_cell(tmp_path):
