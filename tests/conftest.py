@@ -20,3 +20,21 @@ def mnist_copy(tmp_path, mnist_dir) -> Path:
     for name in MNIST_SHA256:
         shutil.copyfile(raw_folder(mnist_dir) / name, target / name)
     return tmp_path
+
+
+class _RunAllOnce(dict):
+    """{lesson name: (executed notebook, seconds)}; a lesson runs the first time it is asked for, then never again."""
+
+    def __missing__(self, name: str):
+        from autograder.lessons import LESSONS
+        from tests.notebook_tools import execute
+
+        self[name] = execute(LESSONS / f"{name}.ipynb", allow_errors=False)
+        return self[name]
+
+
+@pytest.fixture(scope="session")
+def executed_lessons() -> dict:
+    """The blank lessons as Run All leaves them (an error stops it unless its cell is tagged raises-exception),
+    each executed once per session for the lesson tests and the site: {name: (notebook, seconds)}."""
+    return _RunAllOnce()

@@ -65,9 +65,9 @@ def test_solution_runs_top_to_bottom_and_passes_every_graded_test(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_run_all_on_a_blank_lesson_reaches_the_end_and_draws_every_figure(name):
+def test_run_all_on_a_blank_lesson_reaches_the_end_and_draws_every_figure(name, executed_lessons):
     """As JupyterLab's Run All does: an error stops the run unless its cell is tagged raises-exception."""
-    notebook, _ = execute(lessons.LESSONS / f"{name}.ipynb", allow_errors=False)
+    notebook, _ = executed_lessons[name]
     stray = {cell.id: cell_errors(cell) for cell in notebook.cells if cell_errors(cell) and not is_exercise_or_test(cell)}
     assert stray == {}, "cells outside exercises raised on the blank lesson"
     assert graded_cells_that_pass(notebook) == [], "graded tests that a blank submission passes (nbgrader validate --invert)"
