@@ -31,6 +31,21 @@ def versions() -> dict:
     return {"python": platform.python_version(), "torch": torch.__version__, "torchvision": torchvision.__version__, "neurokit": __version__}
 
 
+# Modules a run does not depend on: the lessons' setup and self-checks, the figures, the experiments.
+NOT_IN_A_RUN = {"course.py", "checks.py", "figures.py"}
+
+
+def code_fingerprint() -> str:
+    """A hash of the neurokit modules that train and evaluate the brain: a record made by other code no longer matches."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        if path.name not in NOT_IN_A_RUN:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def machine() -> dict:
     """The machine a run was made on, for its record."""
     import os
@@ -139,6 +154,7 @@ def run(config: BrainConfig, run_dir: Path | str, data_dir=None, progress: bool 
     metrics["versions"] = versions()
     metrics["machine"] = machine()
     metrics["command"] = " ".join(sys.argv)
+    metrics["code"] = code_fingerprint()
     save_checkpoint(brain, run_dir / "brain.pt")
     temporary = run_dir / ".metrics.json.tmp"
     temporary.write_text(json.dumps(metrics, indent=2) + "\n")

@@ -126,6 +126,7 @@ KERNEL_READY = """() => {
     return kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
 }"""
 
+
 def run_all(page):
     """Run All once the kernel is connected (JupyterLab shows 'idle' before it is); wait until the run ends, at the end or at an error."""
     page.wait_for_function(KERNEL_READY, timeout=120_000, polling=500)
@@ -165,7 +166,6 @@ def test_run_all_draws_every_figure_and_a_slider_redraws_its_own(lab, browser, n
     saved = nbformat.read(lab["root"] / path, as_version=4)
     stray = {cell.id: cell_errors(cell) for cell in saved.cells if cell.cell_type == "code" and cell_errors(cell) and not is_exercise_or_test(cell)}
     assert stray == {}, "cells outside exercises raised in the browser"
-    assert saved.cells[-1].cell_type != "code" or saved.cells[-1].execution_count, "Run All stopped before the last cell"
     unrun = [cell.id for cell in saved.cells if cell.cell_type == "code" and cell.source.strip() and not cell.execution_count]
     assert unrun == [], f"Run All did not reach these cells: {unrun}"
     without_image = [cell_id for cell_id in expected_figures(saved)

@@ -1,9 +1,10 @@
 """The instructor's grading round, end to end, on a sample class of every graded lesson.
 
 Real nbgrader (generate_assignment, autograde, generate_feedback, export), real kernels,
-real bubblewrap sandboxes. The class: for each lesson, the honest and mistaken samples of
-tests/submissions/LESSON/samples.py and an attacker; for lesson 01 also every attack of
-tests/submissions/attacks.py and submissions built to break the batch. Every score is
+real bubblewrap sandboxes. The class: for each lesson, the reference, an attacker and the
+samples of tests/submissions/LESSON/samples.py, one for each distinct grade they deserve; for
+lesson 01 all its samples, every attack of tests/submissions/attacks.py and submissions built
+to break the batch. Every score is
 asserted exactly, with the attackers in the same batch as the honest students.
 """
 
@@ -98,6 +99,20 @@ def retina_class(course_dir: Path) -> dict[str, tuple[nbformat.NotebookNode, dic
     return students
 
 
+def one_sample_per_grade(lesson: str) -> dict[str, dict]:
+    """The lesson's samples, one for each distinct set of points they deserve (all of them for lesson 01).
+
+    Each sample in the round costs a sandboxed run of its lesson; a second sample that deserves
+    the same points as one already in the class adds time and no new verdict to check."""
+    chosen, seen = {}, set()
+    for name, sample in reversed(samples.load(lesson).items()):  # of two alike, the later: further from the instructions
+        grade = tuple(sorted(sample["points"].items()))
+        if lesson == RETINA or grade not in seen:
+            chosen[name] = sample
+            seen.add(grade)
+    return dict(reversed(chosen.items()))
+
+
 def write_class(inbox: Path, course_dir: Path) -> dict[tuple[str, str], dict]:
     """The sample class as an LMS export, and the points every (student, lesson) deserves."""
     expected = {}
@@ -114,7 +129,7 @@ def write_class(inbox: Path, course_dir: Path) -> dict[tuple[str, str], dict]:
         expected[(student, lesson)] = points
 
     for lesson in GRADED:
-        for name, sample in samples.load(lesson).items():
+        for name, sample in one_sample_per_grade(lesson).items():
             hand_in(student_id(name), lesson, samples.build(lesson, sample["edits"], tuple(sample.get("delete", ()))), sample["points"])
         hand_in("reference", lesson, nbformat.read(lessons.SOLUTIONS / f"{lesson}.ipynb", as_version=4), full_points(lesson))
         attacker = stubs_returning_none(lesson) | {"attack": attacks.fill(attacks.PATCHER + attacks.READER, lesson, course_dir, lessons.REPOSITORY_ROOT)}
@@ -186,7 +201,7 @@ def test_every_submission_gets_exactly_the_grade_it_deserves(course):
 def test_honest_students_keep_their_grades_beside_attackers_and_the_course_is_intact(course):
     attackers = {"attacker", *attacks.ATTACKS, *attacks.RETINA}
     honest = {key: points for key, points in course["expected"].items() if key[0].startswith(("honest", "mistake"))}
-    assert len(honest) >= 4 * len(GRADED)
+    assert len(honest) >= 3 * len(GRADED)
     assert scores(course["dir"], honest) == honest
     with sqlite3.connect(course["dir"] / "gradebook.db") as database:
         assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)

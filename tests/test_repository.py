@@ -97,7 +97,7 @@ def test_readme_results_are_the_recorded_default_run():
     assert shown and " ".join(shown.group(1).split()) == headline(record), "the README's Results are not docs/records/train.json's"
     if "The basal ganglia have learned a step" in readme:  # what the text says of this run's gate
         gate, disagreements = record["gate"], record["disagreements"]
-        assert gate["mean_where_sources_agree"] < 0.2 and gate["mean_where_sources_disagree"] > 0.95
+        assert gate["mean_where_sources_agree"] < 0.5 and gate["mean_where_sources_disagree"] > 0.95  # "mostly the cortex", "1"
         assert disagreements["mixture"] == disagreements["memory"]
         assert record["test_accuracy"]["mixture"] == record["test_accuracy"]["memory"]
     cores, threads, torch_version = record["machine"]["cores"], record["threads"], record["versions"]["torch"].split("+")[0]
