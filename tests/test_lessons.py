@@ -1,5 +1,6 @@
 """The lessons: solutions run clean and pass their tests, blank lessons fail only where a student must write code."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,38 @@ def test_solution_is_clean_source(name):
     exercises = [cell for cell in notebook.cells if cell.cell_type == "code" and nbgrader_utils.is_solution(cell)]
     if name[:2] not in ("00", "09"):
         assert 2 <= len(exercises) <= 4, f"{name} has {len(exercises)} exercises"
+
+
+STUDY_CELLS = ["objectives", "summary", "further-reading"]
+
+
+def sections(notebook) -> list[str]:
+    """The '## ' headings between the objectives and the summary, without their '(N points)'."""
+    ids = [cell.id for cell in notebook.cells]
+    between = notebook.cells[ids.index("objectives") + 1:ids.index("summary")]
+    return [re.sub(r"\s*\(\d+ points?\)$", "", line[3:].strip()) for cell in between if cell.cell_type == "markdown"
+            for line in cell.source.splitlines() if line.startswith("## ")]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_lesson_states_objectives_time_per_section_a_summary_and_further_reading(name):
+    notebook = nbformat.read(lessons.SOLUTIONS / f"{name}.ipynb", as_version=4)
+    cells = {cell.id: cell for cell in notebook.cells}
+    assert all(cell_id in cells for cell_id in STUDY_CELLS), f"{name} lacks {[c for c in STUDY_CELLS if c not in cells]}"
+    ids = list(cells)
+    assert ids.index("title") < ids.index("objectives") < ids.index("summary") < ids.index("further-reading")
+    objectives = cells["objectives"].source
+    assert objectives.startswith("## Learning objectives") and len(re.findall(r"^- ", objectives, re.M)) >= 3
+    rows = re.findall(r"^\| (.+?) \| (\*\*)?(\d+)(\*\*)? \|$", objectives, re.M)
+    timed = {section: int(minutes) for section, _, minutes, _ in rows}
+    total = timed.pop("**in all**", None)
+    assert list(timed) == sections(notebook), "the time table should list every section of the lesson, in order"
+    assert total == sum(timed.values()), f"the sections add up to {sum(timed.values())} minutes, the table says {total}"
+    assert cells["summary"].source.startswith("## Summary") and len(re.findall(r"^- ", cells["summary"].source, re.M)) >= 3
+    references = [line for line in cells["further-reading"].source.splitlines() if line.startswith("- ")]
+    assert cells["further-reading"].source.startswith("## Further reading") and len(references) >= 2
+    for reference in references:
+        assert re.search(r"\((19|20)\d\d\)", reference) and re.search(r"https://\S+", reference), f"{name}: a reference needs its year and a link: {reference}"
 
 
 def graded_ids(notebook) -> list[str]:
