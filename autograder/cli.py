@@ -22,7 +22,7 @@ def command_release(args):
     names = course_folder.known_lessons(args.lessons) if args.lessons else None
     course_folder.writable(args.course_dir)
     course_folder.writable(lessons.LESSONS)
-    for path in lessons.release(args.course_dir, names=names):
+    for path in lessons.release(args.course_dir, names=names, with_answers=args.with_answers):
         print(f"released {path.relative_to(lessons.REPOSITORY_ROOT)}")
 
 
@@ -133,6 +133,8 @@ def main(argv=None) -> int:
 
     release = commands.add_parser("release", help="regenerate lessons/ from solutions/ with nbgrader generate_assignment")
     release.add_argument("lessons", nargs="*", help="lesson names (default: all)")
+    release.add_argument("--with-answers", action="store_true",
+                         help="keep the answers to the reflection questions in the student versions (default: left out)")
     release.set_defaults(handler=command_release)
 
     collect = commands.add_parser("collect", help="place an LMS export (Canvas, Moodle, Gradescope, Blackboard, nbgrader, plain files) into submitted/")

@@ -34,6 +34,8 @@ def nbgrader(*arguments: str, course_dir: Path, config_dir: Path = NBGRADER_CONF
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH")])),
     )
     result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=config_dir)
+    if "Exception while loading config file" in result.stderr:  # nbgrader then goes on without the course's configuration
+        raise CourseError(f"nbgrader could not load its configuration in {config_dir}; what it said:\n{result.stderr[-3000:]}")
     if check and result.returncode != 0:
         raise CourseError(f"nbgrader {' '.join(arguments[:2])} failed; what it said:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
@@ -67,8 +69,11 @@ def stamp(notebook_path: Path) -> bool:
     return changed
 
 
-def release(course_dir: Path = DEFAULT_COURSE_DIR, lessons: Path = LESSONS, solutions: Path = SOLUTIONS, names: list[str] | None = None) -> list[Path]:
-    """Stamp the solutions, run nbgrader generate_assignment on each, and copy the student versions to lessons/."""
+def release(course_dir: Path = DEFAULT_COURSE_DIR, lessons: Path = LESSONS, solutions: Path = SOLUTIONS, names: list[str] | None = None,
+            with_answers: bool = False) -> list[Path]:
+    """Stamp the solutions, run nbgrader generate_assignment on each, and copy the student versions to lessons/.
+
+    The answers to the reflection questions (cells tagged instructor-answer) are left out unless with_answers."""
     course_dir, lessons = Path(course_dir), Path(lessons)
     lessons.mkdir(parents=True, exist_ok=True)
     written = []
@@ -77,7 +82,7 @@ def release(course_dir: Path = DEFAULT_COURSE_DIR, lessons: Path = LESSONS, solu
         source = course_dir / "source" / name
         source.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(solutions / f"{name}.ipynb", source / f"{name}.ipynb")
-        nbgrader("generate_assignment", name, "--force", course_dir=course_dir)
+        nbgrader("generate_assignment", name, "--force", *(["--TagRemovePreprocessor.enabled=False"] if with_answers else []), course_dir=course_dir)
         target = lessons / f"{name}.ipynb"
         shutil.copyfile(course_dir / "release" / name / f"{name}.ipynb", target)
         written.append(target)

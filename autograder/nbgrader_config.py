@@ -1,5 +1,8 @@
 """nbgrader configuration of the course; the autograder command passes it to every nbgrader run."""
 
+from nbconvert.preprocessors import TagRemovePreprocessor
+from nbgrader.converters import GenerateAssignment
+
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
 c.CourseDirectory.course_id = "neuro-inspired-ml"
@@ -13,3 +16,8 @@ c.ClearHiddenTests.end_hidden_tests_delimeter = "END HIDDEN TESTS"
 # Some lesson cells train for seconds; the limit is per cell.
 c.Execute.timeout = 300
 c.Execute.allow_errors = True
+# The instructors' answers to the reflection questions (cells tagged instructor-answer) stay in
+# solutions/; the student version leaves them out unless the release asks for them (--with-answers).
+c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, *GenerateAssignment.class_traits()["preprocessors"].default()]
+c.TagRemovePreprocessor.enabled = True
+c.TagRemovePreprocessor.remove_cell_tags = {"instructor-answer"}

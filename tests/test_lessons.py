@@ -10,6 +10,7 @@ import pytest
 from nbgrader import utils as nbgrader_utils
 
 from autograder import lessons
+from autograder.errors import CourseError
 from tests.notebook_tools import cell_errors, execute, graded_cells_that_pass, is_exercise_or_test
 
 NAMES = lessons.lesson_names()
@@ -71,6 +72,36 @@ def test_every_lesson_states_objectives_time_per_section_a_summary_and_further_r
     assert cells["further-reading"].source.startswith("## Further reading") and len(references) >= 2
     for reference in references:
         assert re.search(r"\((19|20)\d\d\)", reference) and re.search(r"https://\S+", reference), f"{name}: a reference needs its year and a link: {reference}"
+
+
+ANSWER_TAG = "instructor-answer"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_reflection_question_has_an_answer_for_instructors_only(name):
+    solution = nbformat.read(lessons.SOLUTIONS / f"{name}.ipynb", as_version=4)
+    for question, answer in zip(solution.cells, solution.cells[1:] + [None]):
+        if question.cell_type == "markdown" and "**Think about it.**" in question.source:
+            assert answer is not None and answer.id == f"{question.id}-answer", f"{name}: {question.id} has no answer cell after it"
+            assert ANSWER_TAG in answer.metadata.get("tags", []) and answer.source.startswith("**Discussion.** ")
+    student = nbformat.read(lessons.LESSONS / f"{name}.ipynb", as_version=4)
+    assert [cell.id for cell in student.cells if ANSWER_TAG in cell.metadata.get("tags", [])] == []
+    assert [cell.id for cell in student.cells] == [cell.id for cell in solution.cells if ANSWER_TAG not in cell.metadata.get("tags", [])]
+
+
+def test_a_release_with_answers_keeps_them(tmp_path):
+    name = NAMES[1]
+    solutions = shutil.copytree(lessons.SOLUTIONS, tmp_path / "solutions")
+    [made] = lessons.release(course_dir=tmp_path / "course", lessons=tmp_path / "lessons", solutions=solutions, names=[name], with_answers=True)
+    answers = [cell.id for cell in nbformat.read(made, as_version=4).cells if ANSWER_TAG in cell.metadata.get("tags", [])]
+    assert answers and all(answer.endswith("-answer") for answer in answers)
+
+
+def test_a_configuration_nbgrader_cannot_load_stops_the_release(tmp_path):
+    """nbgrader carries on without a configuration file it cannot load; the release must not."""
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.ClearSolutions.code_stub = undefined_name\n")
+    with pytest.raises(CourseError, match="could not load its configuration"):
+        lessons.nbgrader("generate_assignment", NAMES[0], "--force", course_dir=tmp_path / "course", config_dir=tmp_path)
 
 
 def graded_ids(notebook) -> list[str]:
