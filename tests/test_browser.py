@@ -138,6 +138,18 @@ def run_all(page):
         const queued = cells.some(cell => cell.type === 'code' && cell.executionState === 'running');
         return window.runAllEnded && !queued && panel.sessionContext.session.kernel.status === 'idle';
     }""", timeout=RUN_ALL_TIMEOUT_MS, polling=1000)
+    try:  # the kernel can be idle for a moment between two cells: give the last ones time to start
+        page.wait_for_function(ALL_CODE_CELLS_RAN, timeout=30_000, polling=500)
+    except playwright.TimeoutError:
+        pass  # Run All stopped early: the test's checks of the saved notebook say where
+
+
+ALL_CODE_CELLS_RAN = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = Array.from({length: panel.content.model.cells.length}, (_, i) => panel.content.model.cells.get(i));
+    const code = cells.filter(cell => cell.type === 'code' && cell.sharedModel.getSource().trim());
+    return panel.sessionContext.session.kernel.status === 'idle' && code.every(cell => cell.executionCount);
+}"""
 
 
 def save(page):
