@@ -105,13 +105,26 @@ def command_feedback(args):
 
 
 def command_report(args):
+    from .hand_grading import waiting
     from .report import parse_due, parse_weights, report
 
     course_folder.require_grades(args.course_dir)
     course_folder.writable(args.course_dir / "reports")
     for path in report(args.course_dir, roster=args.roster, weights=parse_weights(args.weight), due=parse_due(args.due)):
         print(f"wrote {path}")
+    ungraded = waiting(args.course_dir)
+    if ungraded:
+        print(f"{len(ungraded)} open answers wait to be graded by hand and count 0 until then: fill in the points column of "
+              f"{args.course_dir / 'reports' / 'to_grade_by_hand.csv'} (the rubrics are in solutions/), then run "
+              "`python -m autograder hand-grade` with that file, and this report again.")
     print(f"how to import the grades into Canvas or Moodle: {args.course_dir / 'reports' / 'lms_import_notes.txt'}")
+
+
+def command_hand_grade(args):
+    from .hand_grading import record
+
+    course_folder.require_grades(args.course_dir)
+    print(f"recorded {record(args.course_dir, args.sheet)} hand-graded answers; run `python -m autograder report` for the new totals")
 
 
 def command_similarity(args):
@@ -168,6 +181,10 @@ def main(argv=None) -> int:
     report.add_argument("--weight", action="append", default=[], metavar="LESSON=W", help="a lesson's weight in the total (default 1; repeatable)")
     report.add_argument("--due", action="append", default=[], metavar="LESSON=YYYY-MM-DDTHH:MM", help="a lesson's due date in UTC (default: nbgrader's; repeatable)")
     report.set_defaults(handler=command_report)
+
+    hand_grade = commands.add_parser("hand-grade", help="record the points a teaching assistant gave the open answers in the sheet report wrote")
+    hand_grade.add_argument("sheet", type=Path, help="reports/to_grade_by_hand.csv with its points column filled in")
+    hand_grade.set_defaults(handler=command_hand_grade)
 
     similarity = commands.add_parser("similarity", help="submissions that look copied from the reference or from each other, with side-by-side pages")
     similarity.add_argument("lessons", nargs="*", help="lesson names (default: all released)")

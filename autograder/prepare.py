@@ -185,6 +185,12 @@ def verdict_outputs(passed: bool, message: str) -> list:
     return [nbformat.v4.new_output("error", ename="Failed", evalue=message, traceback=[f"Failed: {message}"])]
 
 
+def inert_markdown(source: str) -> str:
+    """A student's markdown with its HTML tags shown as text: the formgrader and feedback pages render markdown
+    with raw HTML allowed, and an answer must not run script in an instructor's browser."""
+    return source.replace("<", "&lt;")
+
+
 def scored_notebook(release: nbformat.NotebookNode, plan_: Plan | None, verdicts: dict[str, tuple[bool, str]]) -> nbformat.NotebookNode:
     """The student version with the student's answers and added cells, and each test cell's verdict.
 
@@ -200,8 +206,10 @@ def scored_notebook(release: nbformat.NotebookNode, plan_: Plan | None, verdicts
     def add_extra(after):
         for anchor, cell in extra:
             if anchor == after:
-                new = nbformat.v4.new_code_cell if cell.cell_type == "code" else nbformat.v4.new_markdown_cell
-                cells.append(new(cell.source))
+                if cell.cell_type == "code":
+                    cells.append(nbformat.v4.new_code_cell(cell.source))
+                else:
+                    cells.append(nbformat.v4.new_markdown_cell(inert_markdown(cell.source)))
 
     add_extra(None)
     for original in release.cells:
@@ -209,7 +217,7 @@ def scored_notebook(release: nbformat.NotebookNode, plan_: Plan | None, verdicts
         metadata = _nbgrader(cell)
         grade_id = metadata.get("grade_id")
         if metadata.get("solution") and grade_id in answers:
-            cell.source = answers[grade_id]
+            cell.source = answers[grade_id] if cell.cell_type == "code" else inert_markdown(answers[grade_id])
         if cell.cell_type == "code":
             cell.execution_count = None
             cell.outputs = verdict_outputs(*verdicts.get(grade_id, NOT_GRADED)) if metadata.get("grade") else []

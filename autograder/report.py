@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
+from . import hand_grading
 from .errors import CourseError
 from .lessons import nbgrader
 from .roster import Student, read_roster
@@ -32,7 +33,7 @@ def exercise_summary(course_dir: Path) -> list[dict]:
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
             for notebook in assignment.notebooks:
                 for cell in sorted(notebook.grade_cells, key=lambda c: c.name):
-                    scores = [grade.score for grade in cell.grades]
+                    scores = [grade.score for grade in cell.grades if grade.score is not None]  # None: not graded by hand yet
                     if scores:
                         rows.append({
                             "lesson": assignment.name,
@@ -341,7 +342,7 @@ def grading_notes(reports: Path) -> list[list]:
 def report(course_dir: Path, roster: Path | list[Student] | None = None, weights: dict[str, float] | None = None,
            due: dict[str, datetime] | None = None) -> list[Path]:
     """Write into reports/: grades.csv, exercise_summary.csv and .png, grading_notes.csv, canvas_import.csv,
-    moodle_import.csv, late.csv and lms_import_notes.txt. roster: a roster CSV's path or a list of Students;
+    moodle_import.csv, late.csv, to_grade_by_hand.csv and lms_import_notes.txt. roster: a roster CSV's path or a list of Students;
     weights: lesson -> weight (default 1); due: lesson -> due date in UTC (default nbgrader's). A lesson not handed
     in is blank in the import files (no score), not 0. Everything given is checked before anything is written."""
     course_dir = Path(course_dir)
@@ -364,5 +365,6 @@ def report(course_dir: Path, roster: Path | list[Student] | None = None, weights
         write_csv(reports / "canvas_import.csv", canvas_rows(grades, people, weights)),
         write_csv(reports / "moodle_import.csv", moodle_rows(grades, people, weights)),
         write_csv(reports / "late.csv", late_rows(course_dir, grades, due or {})),
+        hand_grading.write_sheet(course_dir, reports / "to_grade_by_hand.csv"),
         reports / "lms_import_notes.txt",
     ]

@@ -166,6 +166,27 @@ def to_pixels(images: torch.Tensor) -> torch.Tensor:
     return (images * MNIST_STD + MNIST_MEAN).clamp(0.0, 1.0)
 
 
+def validation_split(labels: torch.Tensor, fraction: float = 0.1, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices (training, validation) of a split that keeps every class's share: of the n images of each label,
+    int(fraction * n) drawn at random (with `seed`) go to validation. Both index tensors are sorted.
+
+    Choices (k, a temperature, a learning rate) are made on the validation images; the test set is
+    scored once, at the end."""
+    if labels.dim() != 1 or labels.is_floating_point():
+        raise ValueError(f"validation_split needs labels as one integer tensor (N,), got {labels.dtype} of shape {tuple(labels.shape)}")
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must lie between 0 and 1, got {fraction}")
+    generator = torch.Generator().manual_seed(seed)
+    chosen = []
+    for label in labels.unique():
+        members = (labels == label).nonzero().squeeze(1)
+        chosen.append(members[torch.randperm(len(members), generator=generator)[: int(fraction * len(members))]])
+    validation = torch.cat(chosen).sort().values
+    in_training = torch.ones(len(labels), dtype=torch.bool)
+    in_training[validation] = False
+    return in_training.nonzero().squeeze(1), validation
+
+
 def random_shift(images: torch.Tensor, pixels: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Each image moved by up to `pixels` in x and y (the uncovered border is background): a cheap way to see more digits."""
     if pixels == 0:

@@ -42,9 +42,20 @@ def student_id(name: str) -> str:
     return name.replace("_", "")
 
 
-def full_points(lesson: str) -> dict[str, float]:
+def graded_cells(lesson: str, cell_type: str) -> dict[str, float]:
     source = nbformat.read(lessons.SOLUTIONS / f"{lesson}.ipynb", as_version=4)
-    return {c.id: c.metadata["nbgrader"]["points"] for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    return {c.id: c.metadata["nbgrader"]["points"] for c in source.cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.cell_type == cell_type}
+
+
+def full_points(lesson: str) -> dict[str, float]:
+    """The autograded points of every test cell (open answers wait for a teaching assistant)."""
+    return graded_cells(lesson, "code")
+
+
+def open_answers(lesson: str) -> dict[str, float]:
+    """The answers graded by hand, and their points."""
+    return graded_cells(lesson, "markdown")
 
 
 def blank_points(lesson: str) -> dict[str, int]:
@@ -258,8 +269,34 @@ def test_reports_hold_grades(course):
         assert totals[key] == float(sum(points.values())), key
 
 
-def test_a_rerun_grades_nothing_again_and_changes_no_score(course):
+def test_open_answers_are_listed_with_their_text_for_hand_grading(course):
+    """An answer the student wrote waits for a teaching assistant; one left as released scores 0 by itself (nbgrader's rule)."""
+    with open(course["dir"] / "reports" / "to_grade_by_hand.csv", newline="") as f:
+        sheet = list(csv.DictReader(f))
+    solutions = {lesson: {c.id: c.source for c in nbformat.read(lessons.SOLUTIONS / f"{lesson}.ipynb", as_version=4).cells} for lesson in GRADED}
+    written = {("reference", lesson, answer) for lesson in GRADED for answer in open_answers(lesson)}
+    assert written and {(row["student"], row["lesson"], row["answer"]) for row in sheet} == written
+    for row in sheet:
+        assert row["text"] == solutions[row["lesson"]][row["answer"]].replace("<", "&lt;")
+    left_blank = {(student, lesson): {answer: 0 for answer in open_answers(lesson)} for student, lesson in course["expected"]
+                  if student != "reference" and (course["dir"] / "executed" / student / lesson).is_dir()}
+    assert any(left_blank.values()) and scores(course["dir"], left_blank) == left_blank
+
+
+def test_a_rerun_grades_nothing_again_and_changes_no_score_nor_any_hand_grade(course):
+    sheet = course["dir"] / "reports" / "hand_grades.csv"
+    with open(course["dir"] / "reports" / "to_grade_by_hand.csv", newline="") as f:
+        rows = [row | {"points": row["max_points"] if row["student"] == "reference" else "0"} for row in csv.DictReader(f)]
+    with open(sheet, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert autograder_main(["--course-dir", str(course["dir"]), "hand-grade", str(sheet)]) == 0
     before = scores(course["dir"], course["expected"])
+    by_hand = {(student, lesson): open_answers(lesson) if student == "reference" else {answer: 0 for answer in open_answers(lesson)}
+               for student, lesson in course["expected"] if (course["dir"] / "executed" / student / lesson).is_dir()}
+    assert scores(course["dir"], by_hand) == by_hand
     records = Autograder(course["dir"], workers=2, cell_timeout=60, log=lambda m: None).grade(GRADED)
     assert [(r.student, r.lesson) for r in records if not r.reused] == []
     assert scores(course["dir"], course["expected"]) == before
+    assert scores(course["dir"], by_hand) == by_hand, "autograding again must keep what a teaching assistant gave"

@@ -130,6 +130,22 @@ def test_scored_notebook_is_the_release_with_the_students_answers_and_the_verdic
     assert all(cell.outputs == [] for cell in scored.cells if cell.cell_type == "code" and not cell.id.endswith("-tests"))
 
 
+def test_markdown_a_student_wrote_reaches_the_grader_as_text_not_html():
+    """Formgrader and the feedback pages render markdown with raw HTML: a student's must not run script there."""
+    source, release = released()
+    notebook = nbformat.from_dict(release)
+    attack = '<script>fetch("/api/contents")</script> **bold** <img src=x onerror=alert(1)>'
+    notebook.cells.append(nbformat.v4.new_markdown_cell(attack))
+    open_answers = [cell.id for cell in notebook.cells if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")]
+    for cell in notebook.cells:
+        if cell.id in open_answers:
+            cell.source = attack
+    scored = prepare.scored_notebook(release, plan_of(notebook), {})
+    written = [cell.source for cell in scored.cells if cell.cell_type == "markdown" and "**bold**" in cell.source]
+    assert len(written) == 1 + len(open_answers)
+    assert all("<" not in text and "&lt;script>" in text and "&lt;img" in text for text in written)
+
+
 def grader_with_a_flaky_step(course_dir: Path, failures: int) -> "Autograder":
     """An Autograder whose grading step raises `failures` times (a busy machine), then grades everything right."""
     from autograder.grading import Autograder
@@ -245,8 +261,8 @@ def test_every_lesson_has_hidden_tests_for_each_graded_cell_in_order(name, tmp_p
     tests = hidden_tests.load(name)
     source, _ = released(name)
     order = [cell.id for cell in source.cells]
-    graded = [cell.id for cell in source.cells if cell.get("metadata", {}).get("nbgrader", {}).get("grade")]
-    assert [check.grade_id for check in tests.checks] == graded
+    graded = [cell.id for cell in source.cells if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and cell.cell_type == "code"]
+    assert [check.grade_id for check in tests.checks] == graded, "one check per autograded test cell (open answers are graded by hand)"
     exercises = {cell.id for cell in source.cells if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
     for check in tests.checks:
         for exercise in check.stand_in:

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -88,7 +89,7 @@ def by_first_column(rows):
 
 def test_report_writes_every_file(course):
     names = {"grades.csv", "exercise_summary.csv", "exercise_summary.png", "grading_notes.csv",
-             "canvas_import.csv", "moodle_import.csv", "late.csv", "lms_import_notes.txt"}
+             "canvas_import.csv", "moodle_import.csv", "late.csv", "to_grade_by_hand.csv", "lms_import_notes.txt"}
     assert {path.name for path in (course / "reports").iterdir()} == names
     exported = read_csv(course / "reports" / "grades.csv")
     assert {(row[0], row[3], row[9]) for row in exported[1:] if row[9]} >= {(RETINA, "ada", "7.0"), (THALAMUS, "linus", "4.0")}
@@ -225,3 +226,52 @@ def test_bad_weights_are_refused(texts, expected):
 def test_bad_due_dates_are_refused(texts, expected):
     with pytest.raises(CourseError, match=expected):
         parse_due(texts)
+
+
+def test_open_answers_are_listed_for_hand_grading_and_the_scores_written_back(tmp_path):
+    from autograder import hand_grading
+
+    course = tmp_path / "course"
+    course.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+            gradebook.update_or_create_assignment(RETINA)
+            gradebook.update_or_create_notebook(RETINA, RETINA)
+            gradebook.update_or_create_grade_cell("ex1", RETINA, RETINA, max_score=4, cell_type="code")
+            gradebook.update_or_create_grade_cell("why-open", RETINA, RETINA, max_score=2, cell_type="markdown")
+            gradebook.update_or_create_solution_cell("why-open", RETINA, RETINA)
+            for student, text in [("ada", "The surround cancels the centre."), ("grace", "=HYPERLINK(\"http://x\")")]:
+                gradebook.add_student(student)
+                hand_in(gradebook, RETINA, student, {"ex1": 4})
+                cell = nbformat.v4.new_markdown_cell(text, metadata={"nbgrader": {"grade_id": "why-open", "grade": True, "solution": True}})
+                executed = course / "executed" / student / RETINA / f"{RETINA}.ipynb"
+                executed.parent.mkdir(parents=True)
+                nbformat.write(nbformat.v4.new_notebook(cells=[cell]), executed)
+    assert [(a.student, a.answer, a.max_points) for a in hand_grading.waiting(course)] == [("ada", "why-open", 2), ("grace", "why-open", 2)]
+    assert read_grades(course).handins["ada", RETINA].points == 4, "an ungraded open answer counts 0"
+    sheet = hand_grading.write_sheet(course, tmp_path / "sheet.csv")
+    header, ada, grace = read_csv(sheet)
+    assert header == hand_grading.COLUMNS and ada[-1] == "The surround cancels the centre."
+    assert grace[-1].startswith("'="), "a spreadsheet must not run a student's formula"
+
+    def filled(points_of_ada, points_of_grace="", student="ada"):
+        rows = [header, [RETINA, student, "why-open", "2", points_of_ada, "clear", ada[-1]], [*grace[:4], points_of_grace, "", grace[-1]]]
+        with open(sheet, "w", newline="") as f:
+            csv.writer(f).writerows(rows)
+        return sheet
+
+    for wrong, message in [(("3",), "must be a number from 0 to 2"), (("two",), "must be a number"),
+                           (("1", "", "nobody"), "no such graded submission"), (("1", "-1"), "row 3")]:
+        with pytest.raises(CourseError, match=message):
+            hand_grading.record(course, filled(*wrong))
+    assert len(hand_grading.waiting(course)) == 2, "a sheet with a wrong row records nothing"
+    with open(sheet, "w", newline="") as f:
+        csv.writer(f).writerows([[RETINA, "ada"]])
+    with pytest.raises(CourseError, match="lacks the column"):
+        hand_grading.record(course, sheet)
+    assert hand_grading.record(course, filled("1.5")) == 1
+    assert [a.student for a in hand_grading.waiting(course)] == ["grace"], "a blank points cell is left for later"
+    assert read_grades(course).handins["ada", RETINA].points == 5.5
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_comment("why-open", RETINA, RETINA, "ada").manual_comment == "clear"

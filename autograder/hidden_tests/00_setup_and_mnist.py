@@ -7,7 +7,7 @@ from neurokit.checks import assert_close, assert_shape
 
 from . import LessonTests
 
-tests = LessonTests("00_setup_and_mnist", redact={}, context=("setup", "imports"))
+tests = LessonTests("00_setup_and_mnist", redact={"neurokit.data": ["validation_split"]}, context=("setup", "imports"))
 
 
 @tests.check("mean-std-tests")
@@ -47,3 +47,31 @@ def digit_grid(student):
         assert_close(got, torchvision.utils.make_grid(images, nrow=columns, padding=0)[0],
                      f"digit_grid of {count} random {height} x {width} images in {columns} columns",
                      hint="Image i belongs at row i // columns, column i % columns.")
+
+
+@tests.check("split-tests")
+def validation_split(student):
+    generator = torch.Generator().manual_seed(600)
+    cases = [(torch.randint(0, 10, (700,), generator=generator), 0.2, 11),
+             (torch.cat([torch.zeros(90, dtype=torch.long), torch.full((9,), 4), torch.tensor([7])])[torch.randperm(100, generator=generator)], 0.3, 2),
+             (torch.randint(3, 6, (41,), generator=generator), 0.5, 0)]
+    for labels, fraction, seed in cases:
+        what = f"validation_split of {len(labels)} labels {sorted(set(labels.tolist()))} with fraction {fraction}, seed {seed}"
+        got = student.call("validation_split", labels, fraction, seed)
+        assert isinstance(got, (tuple, list)) and len(got) == 2, f"{what} should return (train_index, validation_index), not {got!r:.100}."
+        for name, index in zip(("train_index", "validation_index"), got):
+            assert isinstance(index, torch.Tensor) and index.dtype == torch.int64 and index.dim() == 1, f"{what}: {name} should be a 1-d int64 tensor."
+            assert bool((index[1:] > index[:-1]).all()), f"{what}: {name} should be sorted in increasing order, each index once."
+        train_index, validation_index = got
+        assert torch.equal(torch.cat([train_index, validation_index]).sort().values, torch.arange(len(labels))), (
+            f"{what}: the two parts should hold every index exactly once.")
+        for label in labels.unique().tolist():
+            count, held_out = int((labels == label).sum()), int((labels[validation_index] == label).sum())
+            assert held_out == int(fraction * count), f"{what}: label {label} has {count} images, so {int(fraction * count)} belong in validation, not {held_out}."
+        again = student.call("validation_split", labels, fraction, seed)
+        assert torch.equal(again[1], validation_index), f"{what}: the same seed gave another split; draw with a generator seeded with `seed`."
+    labels = cases[0][0]
+    splits = {seed: student.call("validation_split", labels, 0.2, seed)[1] for seed in (11, 12, 13)}
+    assert not torch.equal(splits[11], splits[12]) or not torch.equal(splits[11], splits[13]), "Other seeds should give other splits."
+    first_of_each = torch.cat([(labels == d).nonzero().squeeze(1)[: int(0.2 * int((labels == d).sum()))] for d in labels.unique()]).sort().values
+    assert not torch.equal(splits[11], first_of_each), "The validation images should be drawn at random, not the first of each label."
