@@ -48,3 +48,23 @@ def student_or_reference(student, reference_function, *probe_args, **probe_kwarg
         print(f"Your {name} raised {type(error).__name__}: {error}; using neurokit's reference for now.")
         return reference_function
     return student
+
+
+CLAIM_HOLDS = "✓ As the text says:"
+CLAIM_FAILS = "✗ The text says:"
+
+
+def claim(statement: str, holds: bool, measured: str) -> bool:
+    """Check one sentence of the lesson's text against what this run measured, and print the verdict.
+
+    The lesson's prose states `statement` word for word; the cell that computes the numbers calls
+    claim(statement, condition, measured), so text and results cannot drift apart: the course's
+    tests run every solution and fail on a claim that does not hold. It never raises, because a
+    student's own exercise (or another seed) may honestly change a result.
+    """
+    if holds:
+        print(f"{CLAIM_HOLDS} {statement} (measured: {measured})")
+    else:
+        print(f"{CLAIM_FAILS} {statement}, but this run measured {measured}. If your own code ran above, "
+              "compare it with the reference; otherwise tell your instructor.")
+    return bool(holds)

@@ -11,6 +11,8 @@ from nbgrader import utils as nbgrader_utils
 
 from autograder import lessons
 from autograder.errors import CourseError
+from neurokit.checks import CLAIM_FAILS, CLAIM_HOLDS
+from tests.exercise_tiers import TIERS, exercises, share_without_code_given
 from tests.notebook_tools import cell_errors, execute, graded_cells_that_pass, is_exercise_or_test
 
 NAMES = lessons.lesson_names()
@@ -39,7 +41,7 @@ def test_solution_is_clean_source(name):
             assert cell.metadata.nbgrader["grade_id"] == cell.id, f"{name}: cell {cell.id} has grade_id {cell.metadata.nbgrader['grade_id']}"
     exercises = [cell for cell in notebook.cells if cell.cell_type == "code" and nbgrader_utils.is_solution(cell)]
     if name[:2] not in ("00", "09"):
-        assert 2 <= len(exercises) <= 4, f"{name} has {len(exercises)} exercises"
+        assert 2 <= len(exercises) <= 5, f"{name} has {len(exercises)} exercises"
 
 
 STUDY_CELLS = ["objectives", "summary", "further-reading"]
@@ -89,6 +91,27 @@ def test_every_reflection_question_has_an_answer_for_instructors_only(name):
     assert [cell.id for cell in student.cells] == [cell.id for cell in solution.cells if ANSWER_TAG not in cell.metadata.get("tags", [])]
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_exercises_come_in_tiers_and_most_points_need_code_the_instructions_do_not_give(name):
+    """core: scaffolded; stretch: the goal, shapes and checks, no code; open: a written answer graded by hand with a rubric."""
+    solution = nbformat.read(lessons.SOLUTIONS / f"{name}.ipynb", as_version=4)
+    found = exercises(solution)
+    assert [e.solution for e in found if e.tier not in TIERS] == [], f"{name}: exercises without a tier ({', '.join(TIERS)}) in their metadata"
+    assert {"core", "stretch", "open"} <= {e.tier for e in found}, f"{name} needs core, stretch and open exercises"
+    assert all(e.autograded == (e.tier != "open") for e in found), "open answers are graded by hand, the others by the hidden tests"
+    assert {e.solution: e.given for e in found if e.tier == "stretch" and e.given} == {}, "a stretch exercise's instructions give no code"
+    share = share_without_code_given(found)
+    assert share >= 0.5, f"{name}: only {share:.0%} of the autograded points come from exercises whose code the instructions do not show"
+    cells = {cell.id: cell for cell in solution.cells}
+    ids = list(cells)
+    for answer in (e.solution for e in found if e.tier == "open"):
+        rubric = cells.get(f"{answer}-rubric")
+        assert rubric is not None and ids.index(rubric.id) == ids.index(answer) + 1, f"{name}: {answer} needs its rubric right after it"
+        assert ANSWER_TAG in rubric.metadata.get("tags", []) and rubric.source.startswith("**Rubric.**")
+        points = cells[answer].metadata.nbgrader["points"]
+        assert re.search(rf"\b{points:g} points?\b", rubric.source), f"{name}: the rubric of {answer} should say what earns all {points:g} points"
+
+
 def test_a_release_with_answers_keeps_them(tmp_path):
     name = NAMES[1]
     solutions = shutil.copytree(lessons.SOLUTIONS, tmp_path / "solutions")
@@ -118,6 +141,23 @@ def figures_drawn(notebook) -> dict[str, bool]:
             for cell in notebook.cells if draws_a_figure(cell)}
 
 
+def claims(notebook) -> dict[str, bool]:
+    """Each claim the run checked (neurokit.checks.claim): its statement and whether it held."""
+    found = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines() if output.get("output_type") == "stream" else []:
+                for mark, held in ((CLAIM_HOLDS, True), (CLAIM_FAILS, False)):
+                    if line.startswith(mark):
+                        statement = line[len(mark):].strip()
+                        found[re.split(r" \(measured: |, but this run measured ", statement)[0]] = held
+    return found
+
+
+def squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_solution_runs_top_to_bottom_and_passes_every_graded_test(name):
     notebook, _ = execute(lessons.SOLUTIONS / f"{name}.ipynb", allow_errors=True)
@@ -126,6 +166,12 @@ def test_solution_runs_top_to_bottom_and_passes_every_graded_test(name):
     assert graded_cells_that_pass(notebook) == graded_ids(notebook)
     drawn = figures_drawn(notebook)
     assert drawn and all(drawn.values()), drawn
+    checked = claims(notebook)
+    assert [statement for statement, held in checked.items() if not held] == [], "the text says what this run did not measure"
+    prose = squeezed(" ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown"))
+    assert [statement for statement in checked if squeezed(statement) not in prose] == [], "claims the lesson's text does not make word for word"
+    called = sum(cell.source.count("claim(") for cell in notebook.cells if cell.cell_type == "code")
+    assert len(checked) == called, "every claim( call in the lesson prints its verdict once"
 
 
 @pytest.mark.parametrize("name", NAMES)
