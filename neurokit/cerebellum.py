@@ -1,8 +1,10 @@
 """Cerebellum: predicts the input back from the embedding, the signal for self-supervised learning."""
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from .data import to_pixels
 from .errors import check_vectors
 
 
@@ -29,3 +31,18 @@ class Cerebellum(nn.Module):
         check_vectors(embedding, "Cerebellum", self.embedding_dim)
         x = torch.relu(self.expand(embedding)).view(-1, self.channels, 7, 7)
         return torch.sigmoid(self.up2(torch.relu(self.up1(x))))
+
+
+def prediction_errors(brain: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """The forward model's surprise at each image: the mean binary cross-entropy over its pixels between the
+    cerebellum's prediction and its true pixels, (N,), computed in evaluation mode without gradients; the brain is
+    left in the mode it was in."""
+    was_training = brain.training
+    brain.eval()
+    try:
+        with torch.no_grad():
+            predicted = brain.cerebellum(brain.encode(images)[0])
+            errors = F.binary_cross_entropy(predicted, to_pixels(images), reduction="none")
+            return errors.flatten(1).mean(1)
+    finally:
+        brain.train(was_training)

@@ -26,3 +26,17 @@ class ITCortex(nn.Module):
     def forward(self, feature_map: torch.Tensor) -> torch.Tensor:
         check_images(feature_map, "ITCortex", channels=self.in_channels, size=self.map_size)
         return self.norm(self.project(feature_map.flatten(1)))
+
+
+def similarity_matrix(features: torch.Tensor, labels: torch.Tensor, classes: int = 10) -> torch.Tensor:
+    """A representational-similarity matrix (classes, classes): the Pearson correlation between the mean
+    feature vectors of every two classes (Kriegeskorte et al. 2008 use 1 minus it as a dissimilarity).
+
+    `features` (N, D) float, `labels` (N,) int64 with every class 0..classes-1 present. Each class's mean
+    vector is centred over its D dimensions and scaled to length 1; entry (a, b) is their dot product.
+    """
+    one_hot = torch.nn.functional.one_hot(labels, classes).to(features.dtype)
+    means = (one_hot.T @ features) / one_hot.sum(0)[:, None]
+    centred = means - means.mean(1, keepdim=True)
+    unit = centred / centred.norm(dim=1, keepdim=True)
+    return unit @ unit.T

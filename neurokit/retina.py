@@ -60,3 +60,20 @@ class Retina(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         check_images(images, "Retina", channels=1)
         return nn.functional.max_pool2d(torch.relu(self.norm(self.conv(images))), 2)
+
+
+def size_tuning(kernel: torch.Tensor, diameters: torch.Tensor) -> torch.Tensor:
+    """One cell's response (D,) to bright discs of each diameter, centred on its (k, k) receptive field.
+
+    A disc of intensity 1 on a black background lights every pixel whose distance from the
+    kernel's centre is at most half its diameter; the response is the sum of the kernel's
+    weights under the lit pixels (what `filter_images` gives at the disc's centre). Parts of a
+    disc beyond the kernel are not seen. Plotted against the diameter, it is the size-tuning
+    curve used to measure surround suppression.
+    """
+    size = kernel.shape[-1]
+    offsets = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
+    squared_distance = offsets[:, None] ** 2 + offsets[None, :] ** 2
+    radii = torch.as_tensor(diameters, dtype=torch.float64) / 2
+    discs = squared_distance[None] <= radii[:, None, None] ** 2
+    return (discs.to(kernel.dtype) * kernel).sum(dim=(1, 2))

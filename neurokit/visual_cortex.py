@@ -1,5 +1,6 @@
 """Visual cortex V1, V2, V4: a hierarchy of convolutional stages."""
 
+import torch
 from torch import nn
 
 from .errors import check_images
@@ -38,3 +39,20 @@ class VisualCortex(nn.Module):
     def forward(self, signal):
         check_images(signal, "VisualCortex", channels=self.in_channels)
         return self.V4(self.V2(self.V1(signal)))
+
+
+def orientation_selectivity(tuning: torch.Tensor, orientations: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Preferred orientation (degrees, 0 to 180) and selectivity (0 to 1) of each unit's tuning curve.
+
+    `tuning` (U, K) holds U units' non-negative responses to gratings at the K `orientations` (degrees).
+    Each response is an arrow of that length at twice its orientation (so 0 and 180 degrees, the same
+    orientation, point the same way); the selectivity is the length of the units' summed arrow over the
+    sum of the responses (1 minus the circular variance, Ringach et al. 2002), and the preferred
+    orientation is half the summed arrow's angle. A unit that never responds has selectivity 0.
+    """
+    doubled = torch.deg2rad(2 * orientations.to(tuning.dtype))
+    x, y = (tuning * doubled.cos()).sum(1), (tuning * doubled.sin()).sum(1)
+    total = tuning.sum(1)
+    selectivity = torch.where(total > 0, torch.hypot(x, y) / total.clamp_min(torch.finfo(tuning.dtype).tiny), torch.zeros_like(total))
+    preferred = torch.rad2deg(torch.atan2(y, x)).div(2).remainder(180.0)
+    return preferred, selectivity

@@ -72,8 +72,8 @@ def stubs_returning_none(lesson: str) -> dict[str, str]:
 def retina_class(course_dir: Path) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
     """Lesson 01's extra students: broken on purpose, honest in unusual ways, and attackers."""
     right = {name: samples.load(RETINA)["honest_loops"]["edits"][name] for name in ("dog-exercise", "filter-exercise", "response-exercise")}
-    full = {"dog-tests": 3, "filter-tests": 2, "response-tests": 2}
-    only_filter_lost = {"dog-tests": 3, "filter-tests": 0, "response-tests": 2}
+    full = {"dog-tests": 3, "filter-tests": 2, "response-tests": 2, "size-tests": 0}  # the stretch exercise is left blank
+    only_filter_lost = {"dog-tests": 3, "filter-tests": 0, "response-tests": 2, "size-tests": 0}
     zero = blank_points(RETINA)
     students = {
         "looping": (samples.build(RETINA, {**right, "filter-exercise": "while True:\n    pass\n"}), only_filter_lost),

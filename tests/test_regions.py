@@ -73,6 +73,45 @@ def test_thalamus_gates_each_channel():
         thalamus(torch.rand(4, 5, 14, 14))
 
 
+def test_size_tuning_rises_peaks_at_the_positive_centre_and_falls_to_the_kernels_sum():
+    from neurokit.retina import size_tuning
+
+    kernel = difference_of_gaussians(25, 1.0, 2.0)
+    curve = size_tuning(kernel, torch.arange(1.0, 37.0))
+    assert curve.shape == (36,)
+    assert torch.isclose(curve[0], kernel[12, 12])  # diameter 1: the middle pixel only
+    assert int(curve.argmax()) + 1 == int((kernel[12] > 0).sum()) == 3  # the disc that fills the positive centre
+    assert abs(float(curve[-1])) < 1e-6  # a disc over the whole kernel: its sum, 0
+    lopsided = torch.arange(25.0).view(5, 5)  # a pixel exactly on the edge (diameter 2) is lit
+    assert torch.equal(size_tuning(lopsided, torch.tensor([0.5, 2.0, 2.9, 4.5, 7.5])), torch.tensor([12.0, 60.0, 108.0, 252.0, 300.0]))
+
+
+def test_contrast_response_scales_the_retinas_mean_by_each_gate():
+    from neurokit.data import MNIST_MEAN, MNIST_STD
+    from neurokit.thalamus import contrast_response
+
+    retina = Retina(8, 3).eval()
+    pixels = torch.rand(4, 1, 10, 10)
+    contrasts, gates = torch.tensor([0.0, 0.5, 1.0]), torch.tensor([0.1, 1.0, 1.9])
+    curves = contrast_response(retina, pixels, contrasts, gates, 5)
+    with torch.no_grad():
+        own = torch.stack([retina((k * pixels - MNIST_MEAN) / MNIST_STD)[:, 5].mean() for k in contrasts])
+    assert curves.shape == (3, 3) and torch.allclose(curves, gates[:, None] * own[None], rtol=1e-5, atol=1e-7)
+
+
+def test_gain_and_offset_is_the_least_squares_line():
+    from neurokit.thalamus import gain_and_offset
+
+    baseline = torch.tensor([0.0, 1.0, 3.0, 4.0, 7.0])
+    curves = torch.stack([2.0 * baseline, baseline - 0.5, 0.3 * baseline + torch.tensor([0.1, -0.2, 0.0, 0.3, -0.1])])
+    gains, offsets = gain_and_offset(curves, baseline)
+    design = torch.stack([baseline, torch.ones(5)], dim=1).double()
+    expected = torch.linalg.lstsq(design, curves.T.double()).solution
+    assert gains.shape == offsets.shape == (3,)
+    assert torch.allclose(gains.double(), expected[0], atol=1e-5) and torch.allclose(offsets.double(), expected[1], atol=1e-5)
+    assert torch.allclose(gains[:2], torch.tensor([2.0, 1.0])) and torch.allclose(offsets[:2], torch.tensor([0.0, -0.5]), atol=1e-6)
+
+
 def test_visual_cortex_maps_to_seven_by_seven():
     cortex = VisualCortex(in_channels=16, v1=8, v2=12, v4=10)
     assert cortex(torch.randn(2, 16, 14, 14)).shape == (2, 10, 7, 7)
@@ -99,6 +138,41 @@ def test_pfc_and_cerebellum_shapes():
     assert image.shape == (5, 1, 28, 28) and image.min() >= 0 and image.max() <= 1
     with pytest.raises(ShapeError, match=r"PFC expects vectors shaped \(batch, 32\)"):
         PFC(32, 10)(torch.randn(5, 31))
+
+
+def test_fit_readout_descends_the_cross_entropy_from_zero():
+    from neurokit.pfc import fit_readout, readout_accuracy
+
+    centres = 2 * torch.randn(10, 6)
+    labels = torch.arange(10).repeat(8)
+    inputs = centres[labels] + 0.3 * torch.randn(80, 6)
+    weight, bias, losses = fit_readout(inputs, labels, steps=30, learning_rate=0.5)
+    assert weight.shape == (10, 6) and bias.shape == (10,) and len(losses) == 30
+    assert abs(losses[0] - torch.log(torch.tensor(10.0)).item()) < 1e-5  # W = 0, b = 0: every digit equally likely
+    assert losses[-1] < losses[0]
+    logits = (torch.relu(inputs) @ weight.T + bias).requires_grad_()  # one more step by hand matches autograd's gradient
+    torch.nn.functional.cross_entropy(logits, labels).backward()
+    again, _, _ = fit_readout(inputs, labels, steps=31, learning_rate=0.5)
+    assert torch.allclose(again, weight - 0.5 * logits.grad.T @ torch.relu(inputs), atol=1e-5)
+    accuracy = readout_accuracy(inputs, labels, inputs, labels, steps=30, learning_rate=0.5)
+    assert isinstance(accuracy, float) and accuracy == ((torch.relu(inputs) @ weight.T + bias).argmax(1) == labels).float().mean().item()
+    assert readout_accuracy(inputs, labels, inputs, (labels + 1) % 10, steps=30, learning_rate=0.5) < accuracy
+
+
+def test_prediction_errors_are_per_image_in_evaluation_mode_and_restore_the_mode():
+    from neurokit.cerebellum import prediction_errors
+    from neurokit.training import evaluation_mode, reconstruction_loss
+
+    brain = Brain(BrainConfig(retina_channels=4, v1_channels=8, v2_channels=8, v4_channels=8, embedding_dim=16, memory_capacity=10, memory_k=4))
+    images = torch.randn(6, 1, 28, 28)
+    errors = prediction_errors(brain, images)
+    assert errors.shape == (6,) and not errors.requires_grad and brain.training
+    assert torch.allclose(prediction_errors(brain, images[:2]), errors[:2], atol=1e-6)  # running statistics: no batch effect
+    with evaluation_mode(brain):
+        assert torch.allclose(errors.mean(), reconstruction_loss(brain.cerebellum(brain.encode(images)[0]), images), atol=1e-6)
+    brain.eval()
+    prediction_errors(brain, images)
+    assert not brain.training
 
 
 def test_hippocampus_recalls_the_nearest_memories_sharply():
@@ -192,3 +266,33 @@ def test_brain_returns_everything_a_lesson_needs():
     assert brain(images, reconstruct=False).reconstruction is None
     with pytest.raises(ShapeError, match="Retina"):
         brain(torch.randn(8, 28, 28))
+
+
+def test_orientation_selectivity_reads_a_tuning_curve_as_arrows_at_twice_the_orientation():
+    from neurokit.visual_cortex import orientation_selectivity
+
+    orientations = torch.arange(12) * 15.0
+    tuning = torch.zeros(5, 12)
+    tuning[0, 3] = 2.0  # 45 degrees only
+    tuning[1] = 1.0  # flat; unit 2 is silent
+    tuning[3] = 1 + 0.5 * torch.cos(torch.deg2rad(2 * (orientations - 120)))
+    tuning[4, 0] = tuning[4, 11] = 1.0  # 0 and 165 degrees: the preference lies across the wrap
+    preferred, selectivity = orientation_selectivity(tuning, orientations)
+    assert torch.allclose(selectivity, torch.tensor([1.0, 0.0, 0.0, 0.25, 0.9659258]), atol=1e-5)
+    assert torch.allclose(preferred[[0, 3, 4]], torch.tensor([45.0, 120.0, 172.5]), atol=1e-3)
+    assert not preferred.isnan().any() and bool(((preferred >= 0) & (preferred <= 180)).all())
+    assert torch.allclose(orientation_selectivity(3 * tuning, orientations)[1], selectivity, atol=1e-6)  # the scale does not matter
+
+
+def test_similarity_matrix_correlates_the_class_means():
+    from neurokit.it_cortex import similarity_matrix
+
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.cat([torch.arange(10), torch.randint(0, 10, (90,), generator=generator)])
+    features = torch.randn(100, 6, generator=generator) + labels[:, None].float()
+    matrix = similarity_matrix(features, labels)
+    means = torch.stack([features[labels == digit].mean(0) for digit in range(10)])
+    assert matrix.shape == (10, 10)
+    assert torch.allclose(matrix, torch.corrcoef(means), atol=1e-5)
+    assert torch.allclose(matrix, matrix.T) and torch.allclose(matrix.diagonal(), torch.ones(10))
+    assert torch.allclose(similarity_matrix(2 * features - 5, labels), matrix, atol=1e-5)  # offset and scale do not matter

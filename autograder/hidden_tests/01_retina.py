@@ -7,7 +7,7 @@ from neurokit.checks import assert_close
 
 from . import LessonTests
 
-tests = LessonTests("01_retina", redact={"neurokit.retina": ["difference_of_gaussians", "Retina"]}, context=("setup", "imports"))
+tests = LessonTests("01_retina", redact={"neurokit.retina": ["difference_of_gaussians", "Retina", "size_tuning"]}, context=("setup", "imports"))
 
 
 def conv_layer(kernels):
@@ -47,3 +47,19 @@ def retina_response(student):
         with torch.no_grad():
             expected = torch.nn.functional.max_pool2d(torch.relu(conv_layer(kernels)(images)), 2)
         assert_close(got, expected, f"retina_response of {count} random images with {channels} random {size} x {size} kernels")
+
+
+@tests.check("size-tests")
+def size_tuning(student):
+    generator = torch.Generator().manual_seed(53)
+    cases = [(torch.randn(9, 9, generator=generator), [0.4, 1.0, 2.0, 3.7, 4.0, 6.1, 8.0, 13.5]),
+             (torch.arange(49.0).view(7, 7) - 20.0, [1.5, 2.0, 2.5, 4.0, 5.2, 9.9]),
+             (retina.difference_of_gaussians(11, 1.3, 2.6), [1.0, 3.0, 5.0, 7.0, 9.0, 16.0]),
+             (torch.tensor([[-1.5]]), [0.2, 3.0]),
+             (torch.randn(3, 3, generator=generator), [2.0, 2.2, 2.9])]
+    for kernel, diameters in cases:
+        diameters = torch.tensor(diameters)
+        got = student.call("size_tuning", kernel, diameters)
+        what = f"size_tuning of a {kernel.shape[0]} x {kernel.shape[1]} kernel at diameters {[round(float(d), 2) for d in diameters]}"
+        assert_close(got, retina.size_tuning(kernel, diameters), what,
+                     hint="Light the pixels at most half a diameter from the middle pixel and sum the kernel's weights there.")

@@ -3,11 +3,11 @@
 import torch
 
 from neurokit import Retina, Thalamus, VisualCortex, it_cortex
-from neurokit.checks import assert_close
+from neurokit.checks import assert_close, assert_shape
 
 from . import LessonTests
 
-tests = LessonTests("04_it_cortex", redact={"neurokit.it_cortex": ["ITCortex"], "neurokit.brain": ["Brain"]}, context=("setup", "imports"))
+tests = LessonTests("04_it_cortex", redact={"neurokit.it_cortex": ["ITCortex", "similarity_matrix"], "neurokit.brain": ["Brain"]}, context=("setup", "imports"))
 
 EMBEDDING = """
 project = torch.nn.Linear(*project_weights["weight"].T.shape)
@@ -100,3 +100,17 @@ def ventral_stream(student):
         assert_close(got[1], expected_gates, f"the thalamic gates of {what}",
                      hint="The thalamus returns (relayed, gates): keep its gates and pass the relayed signal on.")
         assert_close(got[0], expected_embedding, f"the embedding of {what}", hint="Retina, then thalamus (its first output), then visual cortex, then IT.")
+
+
+@tests.check("rsm-tests")
+def similarity_matrix(student):
+    generator = torch.Generator().manual_seed(2008)
+    for count, dim in [(60, 7), (200, 128), (23, 3)]:
+        labels = torch.cat([torch.arange(10), torch.randint(0, 10, (count - 10,), generator=generator)])[torch.randperm(count, generator=generator)]
+        features = torch.randn(count, dim, generator=generator) * 3 * torch.rand(dim, generator=generator) + torch.randn(dim, generator=generator)
+        features = features + 0.7 * (labels.float() - 4)[:, None]  # every digit its own offset: a cosine similarity would differ
+        what = f"similarity_matrix of {count} random rows of {dim} features with labels in random order"
+        got = student.call("similarity_matrix", features, labels)
+        assert_shape(got, (10, 10), what)
+        assert_close(got, it_cortex.similarity_matrix(features, labels), what,
+                     hint="Average each digit's rows, subtract each mean vector's own average over its entries, then correlate.", atol=1e-4)

@@ -4,11 +4,11 @@ import torch
 import torch.nn.functional as F
 
 from neurokit.checks import assert_close, assert_shape
-from neurokit.pfc import PFC
+from neurokit.pfc import PFC, readout_accuracy
 
 from . import LessonTests
 
-tests = LessonTests("07_pfc", redact={"neurokit.pfc": ["PFC"]}, context=("setup", "imports-and-data"))
+tests = LessonTests("07_pfc", redact={"neurokit.pfc": ["PFC", "fit_readout", "readout_accuracy"]}, context=("setup", "imports-and-data"))
 
 
 @tests.check("readout-tests")
@@ -51,3 +51,27 @@ def cross_entropy_gradient(student):
         got = student.call("cross_entropy_gradient", logits.detach(), labels)
         assert_close(got, expected, f"cross_entropy_gradient of {count} unseen examples ({classes} classes)", atol=1e-6,
                      hint="(torch.softmax(logits, dim=1) - F.one_hot(labels, C).float()) / N.")
+
+
+@tests.check("decoding-tests", stand_in=("readout-exercise", "loss-exercise", "gradient-exercise"))
+def decoding(student):
+    generator = torch.Generator().manual_seed(737)
+    for train_count, eval_count, dim, spread, steps, learning_rate in [(150, 400, 9, 1.0, 40, 0.3), (80, 250, 25, 1.5, 12, 1.0), (300, 300, 6, 0.6, 5, 3.0)]:
+        centres = torch.randn(10, dim, generator=generator)
+        train_labels = torch.randint(0, 10, (train_count,), generator=generator)
+        eval_labels = torch.randint(0, 10, (eval_count,), generator=generator)
+        train_inputs = centres[train_labels] + spread * torch.randn(train_count, dim, generator=generator)
+        eval_inputs = centres[eval_labels] + spread * torch.randn(eval_count, dim, generator=generator)
+        what = f"readout_accuracy on an unseen problem ({train_count} training and {eval_count} evaluation inputs of {dim} numbers, {steps} steps, learning rate {learning_rate:g})"
+        got = student.call("readout_accuracy", train_inputs, train_labels, eval_inputs, eval_labels, steps, learning_rate)
+        assert isinstance(got, float), f"{what} should return a Python float, not {type(got).__name__}."
+        expected = readout_accuracy(train_inputs, train_labels, eval_inputs, eval_labels, steps, learning_rate)
+        assert abs(got - expected) <= 1 / eval_count + 1e-6, (
+            f"{what}: expected accuracy {expected:.4f}, got {got:.4f}. Start from W = 0 and b = 0, take exactly `steps` steps against the gradient "
+            "of the mean cross-entropy, with the rectified inputs in the chain rule, then score the evaluation inputs.")
+    moved = (train_labels + 1) % 10
+    got = student.call("readout_accuracy", train_inputs, train_labels, train_inputs, moved, steps, learning_rate)
+    expected = readout_accuracy(train_inputs, train_labels, train_inputs, moved, steps, learning_rate)
+    assert isinstance(got, float) and abs(got - expected) <= 1 / len(moved) + 1e-6, (
+        f"readout_accuracy scored with every evaluation label moved to the next digit: expected {expected:.4f}, got {got!r:.20}. "
+        "Measure the accuracy on the evaluation inputs and labels, not on the training ones.")

@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from neurokit import Brain, BrainConfig, Cerebellum
+from neurokit.cerebellum import prediction_errors as reference_prediction_errors
 from neurokit.checks import assert_close, assert_shape
 from neurokit.data import to_pixels
 
@@ -13,7 +14,7 @@ from . import LessonTests
 
 tests = LessonTests(
     "08_cerebellum",
-    redact={"neurokit.cerebellum": ["Cerebellum"], "neurokit.training": ["reconstruction_loss", "pretrain"]},
+    redact={"neurokit.cerebellum": ["Cerebellum", "prediction_errors"], "neurokit.training": ["reconstruction_loss", "pretrain"]},
     context=("setup", "imports-and-data"),
 )
 
@@ -40,6 +41,24 @@ brain.load_state_dict(state)
 optimizer = torch.optim.SGD(brain.parameters(), lr=lr, momentum=momentum)
 losses = [pretraining_step(brain, optimizer, images) for _ in range(steps)]
 result = (losses, {name: p.detach() for name, p in brain.named_parameters()})
+"""
+
+# The same brain built in the sandbox, put in training or evaluation mode, asked for its prediction errors.
+ERRORS = """
+import neurokit.brain as grader_brain_module
+grader_reference_cerebellum = grader_brain_module.Cerebellum
+grader_brain_module.Cerebellum = Cerebellum
+try:
+    brain = grader_brain_module.Brain(grader_brain_module.BrainConfig(**config))
+finally:
+    grader_brain_module.Cerebellum = grader_reference_cerebellum
+brain.load_state_dict(state)
+brain.train(training_mode)
+errors = prediction_errors(brain, images)
+short = prediction_errors(brain, images[:2])
+needs_gradient = bool(getattr(errors, "requires_grad", False))
+result = (errors.detach().clone() if isinstance(errors, torch.Tensor) else errors,
+          short.detach().clone() if isinstance(short, torch.Tensor) else short, needs_gradient, brain.training)
 """
 
 
@@ -102,3 +121,35 @@ def pretraining_step(student):
         assert name in parameters, f"the brain has no parameter {name} after your pretraining_step"
         assert_close(parameters[name], want, f"parameter {name} after {steps} steps", atol=1e-4,
                      hint="encode -> cerebellum -> reconstruction_loss; then zero_grad, backward, step (in this order).")
+
+
+@tests.check("surprise-tests", stand_in=("decoder-exercise", "loss-exercise"))
+def prediction_errors(student):
+    generator = torch.Generator().manual_seed(838)
+    for config, count, training_mode in [
+        (dict(retina_channels=6, v1_channels=8, v2_channels=10, v4_channels=8, embedding_dim=12, memory_capacity=10, memory_k=4), 7, True),
+        (dict(retina_channels=4, v1_channels=6, v2_channels=8, v4_channels=6, embedding_dim=20, memory_capacity=10, memory_k=4), 5, False),
+    ]:
+        torch.manual_seed(int(torch.randint(0, 10_000, (1,), generator=generator)))
+        brain = Brain(BrainConfig(**config))
+        with torch.no_grad():  # running statistics that are not the defaults, so that evaluation mode matters
+            for name, buffer in brain.named_buffers():
+                if name.endswith("running_mean"):
+                    buffer.copy_(0.3 * torch.randn(buffer.shape, generator=generator))
+                elif name.endswith("running_var"):
+                    buffer.copy_(0.5 + torch.rand(buffer.shape, generator=generator))
+        images = 1.2 * torch.randn(count, 1, 28, 28, generator=generator)
+        mode = "training" if training_mode else "evaluation"
+        what = f"your prediction_errors of {count} unseen images, for a brain in {mode} mode"
+        errors, short, needs_gradient, still_training = student.run(ERRORS, what, config=config, state=copy.deepcopy(brain.state_dict()),
+                                                                    images=images, training_mode=training_mode)
+        assert isinstance(errors, torch.Tensor), f"{what} should be a tensor, not {errors!r:.100}."
+        assert_shape(errors, (count,), f"{what} (one error per image)")
+        assert errors.is_floating_point(), f"{what} should be a float tensor, not {errors.dtype}."
+        assert not needs_gradient, f"{what}: compute the errors without building a graph for backpropagation (the result should not require gradients)."
+        assert still_training == training_mode, f"{what}: the brain should come back in {mode} mode."
+        expected = reference_prediction_errors(brain, images)
+        assert_close(short, expected[:2], f"{what}, the first 2 images computed in a batch of their own",
+                     hint="An image's error should not depend on its batch: work in evaluation mode.", atol=1e-4)
+        assert_close(errors, expected, what, atol=1e-4,
+                     hint="In evaluation mode: encode, decode, binary cross-entropy against to_pixels(images), averaged over each image's pixels.")
