@@ -55,7 +55,7 @@ record: install
 	cp runs/record/metrics.json docs/records/train.json
 	cp runs/record/loss_curves.png runs/record/reconstructions.png runs/record/thalamic_gates.png runs/record/memory_trust.png docs/figures/
 
-# The course site (site/): the README's results and the ten lessons, executed, into site/_build/html.
+# The course site (site/): the README's results and the eleven lessons, executed, into site/_build/html.
 # Executed outputs are cached in site/_build/.jupyter_cache, so a rebuild after a text change takes seconds.
 site: install
 	$(BIN)/python site/build.py

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/lesson_times.py [--lessons 01_retina ...]
 
-Goals: each solution about a minute or less, lesson 09 under five minutes.
+Goals: each solution about a minute or less, lessons 09 and 10 under five minutes.
 """
 
 import argparse
@@ -26,7 +26,7 @@ def main():
         solution, solution_seconds = execute(lessons.SOLUTIONS / f"{name}.ipynb", allow_errors=True)
         _, blank_seconds = execute(lessons.LESSONS / f"{name}.ipynb", allow_errors=True)
         errors = sum(bool(cell_errors(cell)) for cell in solution.cells)
-        goal = 300 if name.startswith("09") else 60
+        goal = 300 if name.startswith(("09", "10")) else 60
         flag = "" if solution_seconds <= goal else f"  over the {goal} s goal"
         print(f"{name:22s} {solution_seconds:8.1f}s {blank_seconds:15.1f}s  {errors}{flag}", flush=True)
 

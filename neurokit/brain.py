@@ -44,7 +44,7 @@ class Brain(nn.Module):
         self.hippocampus = Hippocampus(
             config.memory_capacity, config.embedding_dim, config.num_classes, config.memory_k, config.memory_temperature
         )
-        self.basal_ganglia = BasalGanglia(config.num_classes)
+        self.basal_ganglia = BasalGanglia(config.num_classes, familiar_trust=config.gate_familiar_trust)
         self.cerebellum = Cerebellum(config.embedding_dim, config.v4_channels)
 
     def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -57,10 +57,16 @@ class Brain(nn.Module):
         embedding, thalamic_gates = self.encode(images)
         cortex_logits = self.pfc(embedding)
         reconstruction = self.cerebellum(embedding) if reconstruct else None
-        if not self.hippocampus.ready:
-            log_probs, memory_log_probs, gate = F.log_softmax(cortex_logits, dim=1), None, None
-        else:
-            recall = self.hippocampus.recall(embedding, exclude_slots)
-            memory_log_probs = recall.log_probs
-            log_probs, gate = self.basal_ganglia(cortex_logits, memory_log_probs, recall.similarities)
+        log_probs, memory_log_probs, gate = self.decide(embedding, cortex_logits, exclude_slots)
         return BrainOutput(log_probs, cortex_logits, memory_log_probs, gate, thalamic_gates, embedding, reconstruction)
+
+    def decide(self, embedding: torch.Tensor, cortex_logits: torch.Tensor, exclude_slots: torch.Tensor | None = None):
+        """Memory recalls, the basal ganglia weigh it against the cortex: (log-probabilities, memory's, gate).
+
+        Until memory is ready the cortex answers alone, and memory's answer and the gate are None.
+        """
+        if not self.hippocampus.ready:
+            return F.log_softmax(cortex_logits, dim=1), None, None
+        recall = self.hippocampus.recall(embedding, exclude_slots)
+        log_probs, gate = self.basal_ganglia(cortex_logits, recall.log_probs, recall.similarities)
+        return log_probs, recall.log_probs, gate

@@ -28,10 +28,12 @@ class BrainConfig:
     # IT cortex: size of the object embedding.
     embedding_dim: int = 128
     num_classes: int = 10
-    # Hippocampus: one memory slot per training image, k neighbours, softmax temperature.
+    # Hippocampus: one memory slot per training image, k nearest neighbours reported to the gate, the vote's
+    # temperature, and the shrinkage of pattern separation's within-class whitening (towards plain rescaling).
     memory_capacity: int = 60_000
     memory_k: int = 16
     memory_temperature: float = 0.07
+    memory_shrinkage: float = 0.1
     # PFC: dropout before the classifier.
     pfc_dropout: float = 0.1
     # Training schedule.
@@ -41,11 +43,16 @@ class BrainConfig:
     pretrain_lr: float = 3e-3
     train_lr: float = 4e-3
     weight_decay: float = 1e-4
-    train_shift_pixels: int = 0  # supervised images moved at random by up to this many pixels (0: as they are)
-    # Basal ganglia: the share of training images held out from cortex training to fit the gate on.
+    train_shift_pixels: int = 2  # supervised images moved at random by up to this many pixels (0: as they are)
+    # Basal ganglia: the trust in memory on familiar digits, and the share of training images held out from cortex
+    # training to fit the gate on.
+    gate_familiar_trust: float = 0.5
     gate_holdout: float = 0.08
     gate_epochs: int = 20
     gate_lr: float = 1e-2
+    # Sleep: the PFC learns from memories the hippocampus replays (consolidation; not part of `neurokit train`).
+    sleep_steps: int = 300
+    sleep_lr: float = 1e-3
     seed: int = 0
     threads: int | None = None  # CPU threads for PyTorch; None keeps its default (one per core)
 
@@ -132,6 +139,7 @@ ALLOWED = {
     "memory_capacity": Allowed(int, 2),
     "memory_k": Allowed(int, 1),
     "memory_temperature": Allowed(float, 0, low_open=True),
+    "memory_shrinkage": Allowed(float, 0),
     "pfc_dropout": Allowed(float, 0, 1, high_open=True),
     "pretrain_epochs": Allowed(int, 1),
     "train_epochs": Allowed(int, 1),
@@ -140,9 +148,12 @@ ALLOWED = {
     "train_lr": Allowed(float, 0, low_open=True),
     "weight_decay": Allowed(float, 0),
     "train_shift_pixels": Allowed(int, 0, IMAGE_SIZE // 2),
+    "gate_familiar_trust": Allowed(float, 0, 1, low_open=True, high_open=True),
     "gate_holdout": Allowed(float, 0, 1, high_open=True),
     "gate_epochs": Allowed(int, 0),
     "gate_lr": Allowed(float, 0, low_open=True),
+    "sleep_steps": Allowed(int, 0),
+    "sleep_lr": Allowed(float, 0, low_open=True),
     "seed": Allowed(int, 0, 2**32 - 1),
     "threads": Allowed(int, 1, optional=True),
 }

@@ -9,6 +9,9 @@ from torch import nn
 from .errors import MemoryEmptyError, check_vectors
 
 
+SMOOTHING = 1e-4  # memory's probabilities are mixed with this much of a uniform guess, so none is exactly 0
+
+
 @dataclass
 class Recall:
     """What one recall returns for a batch of N queries and k neighbours."""
@@ -20,15 +23,21 @@ class Recall:
 
 
 class Hippocampus(nn.Module):
-    """Episodic memory: store each experience once, recall the most similar ones later.
+    """Episodic memory: store each experience once, recall by similarity later.
 
     The hippocampus binds an experience into a memory after a single exposure and
-    retrieves it from a partial cue (pattern completion). Here memory is a table of
-    L2-normalised IT embeddings with their labels, one slot per stored example. Recall
-    finds the k stored keys with the highest cosine similarity to the query and weights
-    their labels by softmax(similarity / temperature): a small temperature lets the
-    closest neighbours dominate. Writing takes no gradient step, so a new example is
-    usable at once. Left out: consolidation into cortex, forgetting, replay.
+    retrieves it from a partial cue (pattern completion), and replays stored experiences
+    during sleep, which lets the cortex learn them slowly (consolidation). Here memory is a
+    table of IT embeddings with their labels, one slot per stored example. At recall
+    every stored memory votes for its label with weight exp(similarity / temperature), so
+    a small temperature lets the closest memories dominate, and each class's votes are
+    divided by how many memories of that class are stored: a class-balanced vote, in
+    which a digit met once competes on equal terms with one met thousands of times
+    (a kernel density estimate of each class around the query). Writing takes no
+    gradient step, so a new example is usable at once. Recall also reports the k nearest
+    memories, which the basal ganglia read. `replay_batch` hands stored embeddings back, class
+    by class, for the cortex to learn from in sleep. Left out: forgetting, the order in which experiences happened, and the separate
+    roles of the dentate gyrus, CA3 and CA1.
     """
 
     def __init__(self, capacity: int, embedding_dim: int, num_classes: int = 10, k: int = 16, temperature: float = 0.07):
@@ -38,6 +47,10 @@ class Hippocampus(nn.Module):
         self.embedding_dim, self.num_classes, self.k, self.temperature = embedding_dim, num_classes, k, temperature
         self.register_buffer("keys", torch.zeros(capacity, embedding_dim))
         self.register_buffer("labels", torch.full((capacity,), -1, dtype=torch.long))
+        # Pattern separation (separate_patterns): a centre and a rescaling of the embedding, the identity until learned.
+        self.register_buffer("centre", torch.zeros(embedding_dim))
+        self.register_buffer("separation", torch.eye(embedding_dim))
+        self.register_buffer("has_separation", torch.tensor(False))
         self.next_slot = 0
 
     @property
@@ -55,8 +68,12 @@ class Hippocampus(nn.Module):
         return self.size > self.k
 
     def clear(self):
+        """Forget every memory, and the separation learned from them."""
         self.labels.fill_(-1)
         self.next_slot = 0
+        self.centre.zero_()
+        self.separation.copy_(torch.eye(self.embedding_dim))
+        self.has_separation.fill_(False)
 
     @torch.no_grad()
     def write(self, embeddings: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor | None = None):
@@ -67,38 +84,126 @@ class Hippocampus(nn.Module):
         if slots is None:
             slots = (self.next_slot + torch.arange(len(embeddings))) % self.capacity
             self.next_slot = int(slots[-1] + 1) % self.capacity if len(slots) else self.next_slot
-        self.keys[slots] = F.normalize(embeddings.detach().float(), dim=1).to(self.keys)
+        self.keys[slots] = embeddings.detach().float().to(self.keys)
         self.labels[slots] = labels.to(self.labels.device)
 
-    def recall(self, queries: torch.Tensor, exclude_slots: torch.Tensor | None = None) -> Recall:
-        """The k nearest stored memories of each query and the class distribution they vote for.
+    @torch.no_grad()
+    def forget(self, slots: torch.Tensor):
+        """Empty these slots: their memories take no part in recall or replay any more."""
+        self.labels[slots] = -1
+
+    @torch.no_grad()
+    def separate_patterns(self, shrinkage: float = 0.1):
+        """Learn which differences between memories matter, from what is stored.
+
+        The embedding is centred on the mean of the classes' means and rescaled so that the spread of
+        the stored memories around their own class's mean counts the same in every direction (a
+        whitening by the within-class covariance, shrunk by `shrinkage` towards its mean variance).
+        Variations that every digit shows (a writer's slant, a stroke's thickness) then weigh less at
+        recall than those that tell digits apart, so a digit never met before stands further apart
+        from the others. Recall uses the rescaled embedding from then on; `neurokit.training` calls
+        this once memory holds every training image.
+        """
+        stored = self.labels >= 0
+        embeddings, labels = self.keys[stored], self.labels[stored]
+        members = F.one_hot(labels, self.num_classes).to(embeddings.dtype)
+        means = (members.T @ embeddings) / members.sum(0).clamp(min=1)[:, None]
+        spread = embeddings - means[labels]
+        covariance = spread.T @ spread / len(spread)
+        variances, directions = torch.linalg.eigh(covariance)
+        variances = variances.clamp(min=0) + shrinkage * variances.clamp(min=0).mean()
+        self.centre.copy_(means[members.sum(0) > 0].mean(0))
+        self.separation.copy_(directions @ torch.diag(variances.rsqrt()) @ directions.T)
+        self.has_separation.fill_(True)
+
+    def separated(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """Embeddings as recall compares them: centred, rescaled by the learned separation, of length 1."""
+        if self.has_separation:
+            embeddings = (embeddings - self.centre) @ self.separation
+        return F.normalize(embeddings, dim=1)
+
+    def recall(self, queries: torch.Tensor, exclude_slots: torch.Tensor | None = None, hidden: torch.Tensor | None = None) -> Recall:
+        """Memory's class-balanced vote for each query, and its k nearest stored memories.
 
         exclude_slots (N,) names a slot each query may not retrieve: during training an
-        example must not find itself in memory.
+        example must not find itself in memory. hidden (capacity,), True where a stored
+        memory is to be left out of this recall (the basal ganglia use it to rehearse
+        meeting a class of which memory holds only a few examples).
         """
         check_vectors(queries, "Hippocampus.recall", self.embedding_dim)
-        stored = self.size
+        usable = self.labels >= 0
+        if hidden is not None:
+            usable = usable & ~hidden.to(usable.device)
+        stored = int(usable.sum())
         excluding = 0 if exclude_slots is None else 1
         k = min(self.k, stored - excluding)
         if k < 1:
             raise MemoryEmptyError("The hippocampus is empty: write some embeddings with labels before recall.")
-        queries = F.normalize(queries, dim=1)
+        similarities = self.separated(queries) @ self.separated(self.keys).T  # (N, capacity); the gradient reaches the queries only
+        allowed = usable.expand(len(queries), -1).clone()
+        if exclude_slots is not None:
+            allowed[torch.arange(len(queries), device=allowed.device), exclude_slots] = False
+        members = F.one_hot(self.labels.clamp(min=0), self.num_classes).to(similarities.dtype) * usable[:, None]  # (capacity, classes)
+        counts = members.sum(0).expand(len(queries), -1)
+        if exclude_slots is not None:
+            counts = counts - members[exclude_slots]
+        scaled = (similarities / self.temperature).masked_fill(~allowed, float("-inf"))
+        largest = scaled.max(1, keepdim=True).values.detach()
+        votes = torch.exp(scaled - largest) @ members  # (N, classes): each class's summed weight
+        density = votes / counts.clamp(min=1)
+        probabilities = density / density.sum(1, keepdim=True)
+        log_probs = torch.log((1 - SMOOTHING) * probabilities + SMOOTHING / self.num_classes)
         with torch.no_grad():
-            similarities = queries @ self.keys.T
-            if stored < self.capacity:
-                similarities.masked_fill_(self.labels < 0, float("-inf"))
-            slots = similarities.topk(k + excluding, dim=1).indices
-            if exclude_slots is not None:
-                is_self = slots == exclude_slots[:, None]
-                keep = ~is_self
-                keep[:, -1] &= is_self.any(1)  # without a self-match, drop the farthest instead
-                slots = slots[keep].view(len(queries), k)
-        # Only the k chosen similarities are recomputed with gradient, which keeps training cheap.
-        neighbour_similarities = (queries[:, None, :] * self.keys[slots]).sum(-1)
-        neighbour_labels = self.labels[slots]
-        weights = torch.softmax(neighbour_similarities / self.temperature, dim=1)
-        votes = torch.zeros(len(queries), self.num_classes, device=queries.device, dtype=weights.dtype)
-        votes = votes.scatter_add(1, neighbour_labels, weights)
-        smoothing = 1e-4
-        log_probs = torch.log((1 - smoothing) * votes + smoothing / self.num_classes)
-        return Recall(log_probs, neighbour_similarities, neighbour_labels, slots)
+            slots = similarities.masked_fill(~allowed, float("-inf")).topk(k, dim=1).indices
+        return Recall(log_probs, similarities.gather(1, slots), self.labels[slots], slots)
+
+
+def vote(similarities: torch.Tensor, key_labels: torch.Tensor, temperature: float, num_classes: int = 10) -> torch.Tensor:
+    """The class-balanced vote of `Hippocampus.recall`, as log-probabilities (N, num_classes), from the similarities
+    (N, M) of N queries to M stored memories labelled key_labels (M,).
+
+    Every memory votes for its label with weight exp(similarity / temperature); each class's summed weight is
+    divided by how many of its memories take part; the result is normalised and smoothed by SMOOTHING. A memory
+    whose similarity is -inf takes no part, neither in the votes nor in the counts (a query skipping its own slot).
+    """
+    members = F.one_hot(key_labels, num_classes).to(similarities.dtype)  # (M, classes)
+    counts = torch.isfinite(similarities).to(similarities.dtype) @ members  # (N, classes): memories taking part
+    scaled = similarities / temperature
+    weights = torch.exp(scaled - scaled.max(1, keepdim=True).values)  # the largest is 1: no overflow at any temperature
+    density = (weights @ members) / counts.clamp(min=1)
+    probabilities = density / density.sum(1, keepdim=True)
+    return torch.log((1 - SMOOTHING) * probabilities + SMOOTHING / num_classes)
+
+
+def occlude(images: torch.Tensor, fraction: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """A partial cue: a copy of the images (N, 1, H, W) in which round(fraction * H * W) pixels of each image,
+    drawn at random for each image with `generator`, are blank (the background value after MNIST's normalisation)."""
+    from .data import MNIST_MEAN, MNIST_STD
+
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must lie between 0 and 1, got {fraction}")
+    flat = images.reshape(len(images), -1).clone()
+    hidden = torch.rand(flat.shape, generator=generator).argsort(1)[:, :round(fraction * flat.shape[1])]
+    flat.scatter_(1, hidden.to(flat.device), -MNIST_MEAN / MNIST_STD)
+    return flat.view_as(images)
+
+
+def replay_batch(keys: torch.Tensor, labels: torch.Tensor, count: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """`count` memories replayed class by class: each a stored class drawn at random, then one of its memories.
+
+    keys (M, D) and labels (M,) are a memory table as `Hippocampus` holds it, with -1 marking an empty
+    slot that is never replayed. Returns embeddings (count, D) and their labels (count,). Every stored
+    class is replayed about as often, however many memories it has; draws come from `generator` alone.
+    """
+    stored = (labels >= 0).nonzero().squeeze(1).cpu()
+    if len(stored) == 0:
+        raise MemoryEmptyError("There is nothing to replay: no slot holds a memory (every label is -1).")
+    stored_labels = labels.cpu()[stored]
+    order = stored_labels.argsort(stable=True)
+    by_class = stored[order]
+    classes, counts = stored_labels[order].unique_consecutive(return_counts=True)
+    firsts = counts.cumsum(0) - counts
+    drawn = torch.randint(len(classes), (count,), generator=generator)
+    offsets = (torch.rand(count, generator=generator) * counts[drawn]).long()
+    slots = by_class[firsts[drawn] + offsets]
+    return keys[slots.to(keys.device)], labels[slots.to(labels.device)]

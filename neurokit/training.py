@@ -1,5 +1,6 @@
 """The two learning stages and evaluation: self-supervised pretraining, then supervised training."""
 
+import copy
 import random
 from contextlib import contextmanager
 
@@ -12,6 +13,7 @@ from .brain import Brain
 from .config import BrainConfig
 from .data import batch_count, minibatches, random_shift, to_pixels
 from .errors import ConfigError
+from .hippocampus import replay_batch
 
 
 def seed_everything(seed: int):
@@ -160,7 +162,8 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     Memory fills as examples are experienced: each batch writes its own slots after its
     step (so a key is never older than one epoch), and each example is barred from
     retrieving itself. Until memory is ready the cortex answers alone. A last refresh
-    writes every image, held-out ones included, with the final encoder. Then the basal
+    writes every image, held-out ones included, with the final encoder, and memory learns
+    its pattern separation from them (`Hippocampus.separate_patterns`). Then the basal
     ganglia are fitted on the held-out images, which the cortex never trained on, as it
     will meet test digits. Returns the loss of every cortex-and-memory step.
 
@@ -200,41 +203,106 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
                 brain.hippocampus.write(output.embedding, batch_labels, slots)
     if with_memory:
         refresh_memory(brain, images, labels)
+        brain.hippocampus.separate_patterns(config.memory_shrinkage)
     if with_memory and "cortex" in sources and len(gate_index):
         fit_gate(brain, images[gate_index], labels[gate_index], gate_index)
     return losses
 
 
-def fit_gate(brain: Brain, images: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor) -> list[float]:
-    """Train the basal ganglia alone on what cortex and memory say about these images; return its losses.
+REHEARSED_EXAMPLES = (1, 10)  # a rehearsal of novelty leaves memory from 1 to 10 examples of the "new" digit
 
-    Each image sits in memory at its slot and may not retrieve itself there.
+
+def gate_evidence(brain: Brain, embeddings: torch.Tensor, cortex_logits: torch.Tensor, slots: torch.Tensor,
+                  hidden: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """What the basal ganglia read about these embeddings: cortex logits, memory's log-probabilities and its
+    nearest similarities; each embedding's own slot is skipped, and so are the `hidden` memories."""
+    memory, similarities = [], []
+    for start in range(0, len(embeddings), 1000):
+        recall = brain.hippocampus.recall(embeddings[start:start + 1000], slots[start:start + 1000], hidden)
+        memory.append(recall.log_probs)
+        similarities.append(recall.similarities)
+    return cortex_logits, torch.cat(memory), torch.cat(similarities)
+
+
+def rehearse_novelty(brain: Brain, embeddings: torch.Tensor, cortex_logits: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor,
+                     digit: int, generator: torch.Generator):
+    """The evidence as if `digit` were new: memory keeps a few of its examples, the cortex cannot name it.
+
+    The images are this digit's held-out ones and as many others; memory hides every stored example of
+    the digit but 1 to 10 (none of them the images asked about), and the cortex's logit for it drops
+    far below the others, as for a digit it never trained on. Returns the evidence and, per image,
+    whether it shows the "new" digit.
+    """
+    own = labels == digit
+    others = (~own).nonzero().squeeze(1)
+    chosen = torch.cat([own.nonzero().squeeze(1), others[torch.randperm(len(others), generator=generator)[:int(own.sum())]]])
+    stored = (brain.hippocampus.labels == digit).nonzero().squeeze(1).cpu()
+    stored = stored[~torch.isin(stored, slots.cpu())]
+    low, high = REHEARSED_EXAMPLES
+    kept = stored[torch.randperm(len(stored), generator=generator)[:int(torch.randint(low, high + 1, (1,), generator=generator))]]
+    hidden = torch.zeros(brain.hippocampus.capacity, dtype=torch.bool)
+    hidden[stored] = True
+    hidden[kept] = False
+    unnamed = cortex_logits[chosen].clone()
+    unnamed[:, digit] = unnamed.min(1).values - 30.0
+    evidence = gate_evidence(brain, embeddings[chosen], unnamed, slots[chosen], hidden.to(embeddings.device))
+    return evidence, own[chosen]
+
+
+def fit_gate(brain: Brain, images: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor) -> list[float]:
+    """Train the basal ganglia alone on these held-out images; return the novelty detector's losses.
+
+    Each image sits in memory at its slot and may not retrieve itself there. First the two
+    calibration temperatures are fitted to what cortex and memory say about the images
+    (`calibrate`). Then the policy learns to detect novelty from rehearsals
+    (`rehearse_novelty`): for each digit in turn, as if it had just been met, memory holds a
+    few of its examples and the cortex cannot name it; the policy learns to tell those images
+    from the familiar ones (the held-out images as they are, and the other digits of each
+    rehearsal). On familiar images the gate keeps `config.gate_familiar_trust`.
     """
     config = brain.config
     device = _prepare(brain)
-    cortex, memory, similarities = [], [], []
-    with evaluation_mode(brain):
-        for batch, _, local in minibatches(images, labels, 1000, shuffle=False):
-            embedding, _ = brain.encode(_on(device, batch))
-            recall = brain.hippocampus.recall(embedding, exclude_slots=slots[local].to(device))
-            cortex.append(brain.pfc(embedding))
-            memory.append(recall.log_probs)
-            similarities.append(recall.similarities)
-    cortex, memory, similarities = (torch.cat(parts).clone() for parts in (cortex, memory, similarities))
-    labels = labels.to(device)
-    optimizer = torch.optim.Adam(brain.basal_ganglia.parameters(), lr=config.gate_lr)
     generator = torch.Generator().manual_seed(config.seed + 3)
-    brain.basal_ganglia.train()
+    embeddings, cortex_logits = [], []
+    with evaluation_mode(brain):
+        for batch, _, _ in minibatches(images, labels, 1000, shuffle=False):
+            embedding, _ = brain.encode(_on(device, batch))
+            embeddings.append(embedding)
+            cortex_logits.append(brain.pfc(embedding))
+        embeddings, cortex_logits = torch.cat(embeddings).clone(), torch.cat(cortex_logits).clone()
+        labels, slots = labels.to(device), slots.to(device)
+        as_they_are = gate_evidence(brain, embeddings, cortex_logits, slots)
+        rehearsals = [rehearse_novelty(brain, embeddings, cortex_logits, labels, slots, int(digit), generator) for digit in labels.unique()]
+    basal_ganglia = brain.basal_ganglia
+    calibrate(basal_ganglia, as_they_are[0].clone(), as_they_are[1].clone(), labels)
+    evidence = [torch.cat(parts).clone() for parts in zip(as_they_are, *(rehearsed for rehearsed, _ in rehearsals))]  # out of inference mode
+    novel = torch.cat([torch.zeros_like(labels, dtype=torch.bool)] + [is_new for _, is_new in rehearsals]).float()
+    with torch.no_grad():
+        calibrated = basal_ganglia.calibrated(evidence[0], evidence[1])
+    optimizer = torch.optim.Adam(basal_ganglia.policy.parameters(), lr=config.gate_lr)
+    basal_ganglia.train()
     losses = []
     for _ in range(config.gate_epochs):
-        for _, _, index in minibatches(labels, labels, 256, shuffle=True, generator=generator):
-            log_probs, _ = brain.basal_ganglia(cortex[index], memory[index], similarities[index])
-            loss = F.nll_loss(log_probs, labels[index])
+        for _, _, index in minibatches(novel, novel, 256, shuffle=True, generator=generator):
+            novelty_logit = basal_ganglia.novelty_logit(calibrated[0][index], calibrated[1][index], evidence[2][index])
+            loss = F.binary_cross_entropy_with_logits(novelty_logit, novel[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
     return losses
+
+
+def calibrate(basal_ganglia, cortex_logits: torch.Tensor, memory_log_probs: torch.Tensor, labels: torch.Tensor, steps: int = 100):
+    """Fit the basal ganglia's two temperatures so that each source's probabilities are calibrated on these examples."""
+    optimizer = torch.optim.Adam([basal_ganglia.log_temperatures], lr=0.05)
+    for _ in range(steps):
+        cortex_temperature, memory_temperature = basal_ganglia.log_temperatures.exp()
+        loss = (F.cross_entropy(cortex_logits / cortex_temperature, labels)
+                + F.cross_entropy(F.log_softmax(memory_log_probs, dim=1) / memory_temperature, labels))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
 
 
 def predict(brain: Brain, images: torch.Tensor, batch_size: int = 1000) -> dict[str, torch.Tensor]:
@@ -286,3 +354,145 @@ def score(predictions: dict[str, torch.Tensor], labels: torch.Tensor, num_classe
         metrics["oracle_accuracy"] = float(((predictions["memory"] == labels) | (predictions["cortex"] == labels)).float().mean())
     metrics["thalamic_gates"] = {"mean": float(predictions["thalamic_gates"].mean())}
     return metrics
+
+
+def supervised_epoch(brain: Brain, images: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor, optimizer, scheduler,
+                     generator: torch.Generator | None = None, batch_size: int = 128) -> list[float]:
+    """One epoch of stage 2, as lesson 09 has it written: for every shuffled minibatch, in training mode, the
+    forward pass with each image barred from its own memory slot, `supervised_loss`, one step of the optimizer and
+    of the scheduler, then the batch's embeddings written into their slots with their labels. `slots` (N,) names
+    each image's slot. Returns the loss of every step."""
+    device = next(brain.parameters()).device
+    brain.train()
+    losses = []
+    for batch, batch_labels, local in minibatches(images, labels, batch_size, shuffle=True, generator=generator):
+        batch, batch_labels, batch_slots = batch.to(device), batch_labels.to(device), slots[local].to(device)
+        output = brain(batch, exclude_slots=batch_slots, reconstruct=False)
+        loss = supervised_loss(output, batch_labels)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+        brain.hippocampus.write(output.embedding, batch_labels, batch_slots)
+    return losses
+
+
+def fit_basal_ganglia(brain: Brain, images: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor, epochs: int, lr: float,
+                      generator: torch.Generator | None = None, batch_size: int = 256) -> list[float]:
+    """The gate, as lesson 09 has it written (`fit_gate` without its rehearsals of novelty); return the policy's losses.
+
+    The images are held out from the cortex's training and sit in memory at `slots`. In evaluation mode and without
+    gradients: the cortex's logits, and memory's log-probabilities and similarities with each image barred from its own
+    slot. Then the basal ganglia are calibrated (`calibrate`), and the policy alone learns, by Adam on shuffled
+    minibatches, to lower the negative log-likelihood of the mixture. Nothing outside the basal ganglia changes."""
+    device = next(brain.parameters()).device
+    was_training = brain.training
+    brain.eval()
+    with torch.no_grad():
+        embedding, _ = brain.encode(images.to(device))
+        cortex_logits = brain.pfc(embedding)
+        recall = brain.hippocampus.recall(embedding, exclude_slots=slots.to(device))
+    memory_log_probs, similarities, labels = recall.log_probs, recall.similarities, labels.to(device)
+    basal_ganglia = brain.basal_ganglia
+    calibrate(basal_ganglia, cortex_logits, memory_log_probs, labels)
+    optimizer = torch.optim.Adam(basal_ganglia.policy.parameters(), lr=lr)
+    basal_ganglia.train()
+    losses = []
+    for _ in range(epochs):
+        for _, _, index in minibatches(labels, labels, batch_size, shuffle=True, generator=generator):
+            log_probs, _ = basal_ganglia(cortex_logits[index], memory_log_probs[index], similarities[index])
+            loss = F.nll_loss(log_probs, labels[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    brain.train(was_training)
+    return losses
+
+
+GATE_CASES = ("both right", "only memory right", "only cortex right", "both wrong")
+
+
+def evaluate_sources(brain: Brain, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000) -> dict:
+    """Who is right, and whom the basal ganglia trust, as lesson 09 has it written.
+
+    Returns {"accuracy": {"mixture", "cortex", "memory", "oracle"}, "count": {case: images},
+    "mean gate": {case: mean trust in memory, None where no image}} for the cases of GATE_CASES; the oracle is
+    right where either source is. The brain runs in evaluation mode and is left in the mode it was in."""
+    was_training = brain.training
+    brain.eval()
+    device = next(brain.parameters()).device
+    right = {"mixture": [], "cortex": [], "memory": []}
+    gates = []
+    try:
+        with torch.no_grad():
+            for start in range(0, len(images), batch_size):
+                output = brain(images[start:start + batch_size].to(device), reconstruct=False)
+                truth = labels[start:start + batch_size].to(device)
+                right["mixture"].append((output.log_probs.argmax(1) == truth).cpu())
+                right["cortex"].append((output.cortex_logits.argmax(1) == truth).cpu())
+                right["memory"].append((output.memory_log_probs.argmax(1) == truth).cpu())
+                gates.append(output.gate.cpu())
+    finally:
+        brain.train(was_training)
+    right = {source: torch.cat(parts) for source, parts in right.items()}
+    gate = torch.cat(gates)
+    cortex, memory = right["cortex"], right["memory"]
+    cases = dict(zip(GATE_CASES, (cortex & memory, memory & ~cortex, cortex & ~memory, ~cortex & ~memory)))
+    accuracy = {source: float(correct.float().mean()) for source, correct in right.items()}
+    accuracy["oracle"] = float((cortex | memory).float().mean())
+    return {"accuracy": accuracy, "count": {case: int(where.sum()) for case, where in cases.items()},
+            "mean gate": {case: float(gate[where].mean()) if where.any() else None for case, where in cases.items()}}
+
+
+def sleep(brain: Brain, steps: int, learning_rate: float, generator: torch.Generator, digits: list[int] | None = None) -> list[float]:
+    """Consolidation by replay: the PFC learns from `steps` batches of memories the hippocampus replays; return the losses.
+
+    Each step replays `brain.config.batch_size` memories class by class (`hippocampus.replay_batch`)
+    and takes one AdamW step (learning rate `learning_rate`, weight decay `brain.config.weight_decay`)
+    on the PFC's cross-entropy, the PFC in training mode; nothing else changes, and the brain is left
+    in the mode it was in. Every class is replayed about as often, so the PFC learns a digit that
+    memory holds only a few examples of without unlearning the others; the visual pathway and
+    memory do not change, so memory's keys stay valid. `digits` replays only memories of those
+    digits: plain fine-tuning on them, which makes the PFC forget the rest.
+    """
+    keys, labels = brain.hippocampus.keys, brain.hippocampus.labels
+    if digits is not None:
+        labels = torch.where(torch.isin(labels, torch.as_tensor(digits, device=labels.device)), labels, torch.full_like(labels, -1))
+    optimizer = torch.optim.AdamW(brain.pfc.parameters(), lr=learning_rate, weight_decay=brain.config.weight_decay)
+    was_training = brain.pfc.training
+    brain.pfc.train()
+    losses = []
+    for _ in range(steps):
+        embeddings, targets = replay_batch(keys, labels, brain.config.batch_size, generator)
+        loss = F.cross_entropy(brain.pfc(embeddings), targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    brain.pfc.train(was_training)
+    return losses
+
+
+def forgetting_curve(brain: Brain, embeddings: torch.Tensor, labels: torch.Tensor, new_digit: int, steps: int, every: int,
+                     learning_rate: float, generator: torch.Generator, digits: list[int] | None = None) -> torch.Tensor:
+    """The cortex's accuracy on the new digit and on the others, before sleep and after each bout of `every` steps.
+
+    A copy of the brain sleeps (`sleep`, with `digits` and the one `generator`) in steps // every bouts;
+    before the first and after each, its PFC, in evaluation mode, names the embeddings (N, D). Returns
+    (steps // every + 1, 2): the share of the images labelled `new_digit` it names right, and of the
+    others. The brain itself does not change.
+    """
+    sleeper = copy.deepcopy(brain)
+    labels = labels.cpu()
+    new = labels == new_digit
+    curve = []
+    for bout in range(steps // every + 1):
+        if bout:
+            sleep(sleeper, every, learning_rate, generator, digits)
+        sleeper.pfc.eval()
+        with torch.no_grad():
+            right = sleeper.pfc(embeddings.to(sleeper.hippocampus.keys.device)).argmax(1).cpu() == labels
+        curve.append([right[new].float().mean().item(), right[~new].float().mean().item()])
+    return torch.tensor(curve)

@@ -1,4 +1,4 @@
-"""Build the course site: the README's overview and results, then the ten student lessons, as a Jupyter Book.
+"""Build the course site: the README's overview and results, then the eleven student lessons, as a Jupyter Book.
 
     python site/build.py                  # execute the lessons, cached in site/_build/.jupyter_cache
     python site/build.py --notebooks DIR  # publish the notebooks in DIR as they are (already executed)

@@ -16,7 +16,7 @@ from neurokit.experiments.speed import plain_recall
 from neurokit.training import train_supervised
 
 TEST_SIZE = {name: module.SMALL.test_size for name, module in EXPERIMENTS.items()}
-FILES = {"ablation": ["ablation"], "label-efficiency": ["label_efficiency"], "new-digit": ["new_digit"], "speed": ["speed_training", "speed_recall"]}
+FILES = {"ablation": ["ablation"], "label-efficiency": ["label_efficiency"], "new-digit": ["new_digit", "consolidation"], "speed": ["speed_training", "speed_recall", "gate"]}
 
 
 @pytest.fixture(scope="module")
@@ -110,11 +110,25 @@ def test_new_digit_is_absent_from_training_and_only_memory_can_learn_it(results,
         assert not (images.flatten(1)[:, None, :] == digit_images.flatten(1)[None, :, :]).all(-1).any()
     assert [(int(line["shots"]), line["part"]) for line in summary] == [(s, p) for s in (0, 1, 5, 10) for p in ("new digit", "other digits")]
     for row in rows:
+        assert int(row["draws"]) == (record["setting"]["draws"] if row["shots"] != "0" else 1)
         if row["part"] == "new digit":
             assert float(row["cortex"]) == 0.0  # the classifier never learned the digit
             if row["shots"] == "0":
-                assert float(row["memory"]) == 0.0 and float(row["nearest_memory"]) == 0.0
+                assert float(row["memory"]) == 0.0
         assert 0.0 < float(row["gate"]) < 1.0
+
+
+def test_sleep_teaches_the_cortex_only_through_replay(results):
+    summary, rows, record = read(results[0], "consolidation")
+    assert [(line["phase"], line["part"]) for line in summary] == [(phase, part) for phase in new_digit.PHASES for part in ("new digit", "other digits")]
+    by = {(row["seed"], row["phase"], row["part"]): float(row["cortex"]) for row in rows}
+    awake, sleep, alone = new_digit.PHASES
+    for seed in map(str, record["setting"]["seeds"]):
+        assert by[(seed, awake, "new digit")] == 0.0 and by[(seed, sleep, "new digit")] > 0.0
+        assert by[(seed, alone, "new digit")] >= by[(seed, sleep, "new digit")]
+        assert by[(seed, alone, "other digits")] < by[(seed, awake, "other digits")], "fine-tuning on the new digit alone must cost the others"
+    for row in rows:
+        assert 0.0 <= float(row["cortex"]) <= 1.0 and 0.0 <= float(row["mixture"]) <= 1.0
 
 
 def test_speed_compares_with_plain_cnn_and_cdist(results):
@@ -128,6 +142,20 @@ def test_speed_compares_with_plain_cnn_and_cdist(results):
     for row in rows:
         assert float(row["same_neighbours"]) == 1.0 and float(row["largest_probability_difference"]) < 1e-4
         assert float(row["hippocampus_qps"]) > 0 and float(row["cdist_topk_qps"]) > 0
+
+
+def test_gate_report_compares_the_mixture_with_each_source_and_the_oracle(results):
+    summary, rows, _ = read(results[0], "gate")
+    assert [line["measure"] for line in summary] == ["all", "where cortex and memory disagree"]
+    for row in rows:
+        values = {name: float(row[name]) for name in ("mixture", "cortex", "memory", "oracle")}
+        assert values["oracle"] >= max(values.values()) - 1e-9
+        if row["measure"] == "all":
+            assert int(row["count"]) == TEST_SIZE["speed"]
+            for value in values.values():
+                assert_real_accuracy(value, TEST_SIZE["speed"])
+        else:
+            assert abs(values["cortex"] + values["memory"] - values["oracle"]) < 1e-9 and values["cortex"] + values["memory"] <= 1 + 1e-9
 
 
 def test_plain_recall_finds_what_the_hippocampus_finds():

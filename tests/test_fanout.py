@@ -22,14 +22,16 @@ RETINA = "01_retina"
 
 
 def retina_class(course_dir: Path, inbox: Path) -> dict[str, int]:
-    """Every lesson 01 sample and the solution: the points each deserves."""
+    """Every lesson 01 sample and the solution: the autograded points each deserves (open answers wait for a teaching assistant)."""
     expected = {}
     for name, sample in samples.load(RETINA).items():
         student = name.replace("_", "")
         nbformat.write(samples.build(RETINA, sample["edits"], tuple(sample.get("delete", ()))), inbox / f"{student}_{RETINA}.ipynb")
         expected[student] = sum(sample["points"].values())
-    nbformat.write(nbformat.read(lessons.SOLUTIONS / f"{RETINA}.ipynb", as_version=4), inbox / f"reference_{RETINA}.ipynb")
-    expected["reference"] = 7
+    reference = nbformat.read(lessons.SOLUTIONS / f"{RETINA}.ipynb", as_version=4)
+    nbformat.write(reference, inbox / f"reference_{RETINA}.ipynb")
+    expected["reference"] = sum(cell.metadata["nbgrader"]["points"] for cell in reference.cells
+                                if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
     collect(inbox, course_dir, lessons.lesson_names())
     return expected
 

@@ -171,7 +171,8 @@ def test_a_grading_step_that_fails_once_is_tried_again_and_one_that_keeps_failin
     record = grader_with_a_flaky_step(tmp_path, failures=2).grade_one("ada", RETINA)
     assert record.scores == {} and "grading failed (OSError: Resource temporarily unavailable)" in record.notes[0]
     executed = nbformat.read(tmp_path / "executed" / "ada" / RETINA / f"{RETINA}.ipynb", as_version=4)
-    tests = [cell for cell in executed.cells if cell.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    tests = [cell for cell in executed.cells
+             if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade")]
     assert tests and all(cell.outputs[0].output_type == "error" for cell in tests), "a failed grading must earn no points"
     assert executed.metadata["autograder"]["submission"] == "", "a failed grading is graded again on the next run"
 

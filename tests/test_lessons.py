@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_there_is_one_lesson_per_region():
-    expected = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09"]
+    expected = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10"]
     assert [name[:2] for name in NAMES] == expected
     assert sorted(path.stem for path in lessons.LESSONS.glob("*.ipynb")) == NAMES
 
@@ -117,7 +117,7 @@ def test_a_release_with_answers_keeps_them(tmp_path):
     solutions = shutil.copytree(lessons.SOLUTIONS, tmp_path / "solutions")
     [made] = lessons.release(course_dir=tmp_path / "course", lessons=tmp_path / "lessons", solutions=solutions, names=[name], with_answers=True)
     answers = [cell.id for cell in nbformat.read(made, as_version=4).cells if ANSWER_TAG in cell.metadata.get("tags", [])]
-    assert answers and all(answer.endswith("-answer") for answer in answers)
+    assert answers and all(answer.endswith(("-answer", "-rubric")) for answer in answers)
 
 
 def test_a_configuration_nbgrader_cannot_load_stops_the_release(tmp_path):

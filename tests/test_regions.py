@@ -228,6 +228,46 @@ def test_hippocampus_gradient_reaches_the_query():
     assert query.grad is not None and query.grad.abs().sum() > 0
 
 
+def test_hippocampus_vote_is_class_balanced():
+    """A digit stored once competes on equal terms with one stored a hundred times."""
+    memory = Hippocampus(capacity=101, embedding_dim=2, num_classes=2, k=4, temperature=0.1)
+    crowd = torch.tensor([[1.0, 0.0]]) + 0.01 * torch.randn(100, 2)
+    memory.write(torch.cat([crowd, torch.tensor([[0.0, 1.0]])]), torch.tensor([0] * 100 + [1]))
+    between = torch.tensor([[1.0, 1.0]])
+    probabilities = memory.recall(between).log_probs.exp()[0]
+    assert 0.3 < float(probabilities[1]) < 0.7  # a plain sum of votes would give class 1 about 1 / 101
+    assert float(memory.recall(torch.tensor([[0.1, 1.0]])).log_probs.exp()[0, 1]) > 0.95
+
+
+def test_hippocampus_hides_and_forgets_memories():
+    memory = Hippocampus(capacity=6, embedding_dim=2, num_classes=3, k=2, temperature=0.05)
+    memory.write(torch.tensor([[1.0, 0.0], [1.0, 0.1], [0.0, 1.0], [0.1, 1.0], [-1.0, 0.0], [-1.0, 0.1]]), torch.tensor([0, 0, 1, 1, 2, 2]))
+    query = torch.tensor([[1.0, 0.05]])
+    hidden = torch.tensor([True, True, False, False, False, False])
+    assert memory.recall(query).log_probs.argmax(1).item() == 0
+    recall = memory.recall(query, hidden=hidden)
+    assert recall.log_probs.argmax(1).item() != 0 and not torch.isin(recall.slots, torch.tensor([0, 1])).any()
+    memory.forget(torch.tensor([0, 1]))
+    assert memory.size == 4 and memory.recall(query).log_probs.argmax(1).item() != 0
+
+
+def test_pattern_separation_weighs_what_tells_classes_apart():
+    """Two classes 1 apart along x with a within-class spread of 5 along y: whitening makes x count."""
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.arange(400) % 2
+    keys = torch.stack([labels.float() + 0.1 * torch.randn(400, generator=generator), 5 * torch.randn(400, generator=generator)], 1) + 3
+    queries = torch.stack([labels.float() + 0.1 * torch.randn(400, generator=generator), 5 * torch.randn(400, generator=generator)], 1) + 3
+    memory = Hippocampus(capacity=400, embedding_dim=2, num_classes=2, k=4, temperature=0.05)
+    memory.write(keys, labels)
+    before = (memory.recall(queries).log_probs.argmax(1) == labels).float().mean()
+    memory.separate_patterns(shrinkage=0.1)
+    after = (memory.recall(queries).log_probs.argmax(1) == labels).float().mean()
+    assert before < 0.8 and after > 0.95
+    assert torch.allclose(memory.separated(keys).norm(dim=1), torch.ones(400))
+    memory.clear()
+    assert memory.size == 0 and not memory.has_separation and torch.equal(memory.separation, torch.eye(2))
+
+
 def test_basal_ganglia_mixes_probabilities_not_logits():
     cortex = torch.log(torch.tensor([[0.9, 0.1]]))
     memory = torch.log(torch.tensor([[0.2, 0.8]]))
@@ -249,6 +289,29 @@ def test_basal_ganglia_gate_reads_detached_retrieval_statistics():
     assert features.shape == (4, len(FEATURE_NAMES))
     with pytest.raises(ShapeError):
         ganglia(cortex_logits[:, :9], memory_log_probs, similarities)
+
+
+def test_basal_ganglia_keep_an_even_trust_on_familiar_inputs_and_hand_novelty_to_memory():
+    ganglia = BasalGanglia(num_classes=10, familiar_trust=0.5).eval()
+    cortex_logits, memory_log_probs, similarities = torch.randn(4, 10), torch.log_softmax(torch.randn(4, 10), 1), torch.rand(4, 3)
+    gates = {}
+    for novelty_logit in (-30.0, 0.0, 30.0):
+        with torch.no_grad():
+            ganglia.policy[-1].weight.zero_()
+            ganglia.policy[-1].bias.fill_(novelty_logit)
+        log_probs, gates[novelty_logit] = ganglia(cortex_logits, memory_log_probs, similarities)
+    assert torch.allclose(gates[-30.0], torch.full((4,), 0.5)) and torch.allclose(gates[0.0], torch.full((4,), 0.75))
+    assert torch.allclose(gates[30.0], torch.ones(4)) and torch.allclose(log_probs, torch.log_softmax(memory_log_probs, 1), atol=1e-5)
+    with pytest.raises(ValueError, match="familiar_trust"):
+        BasalGanglia(familiar_trust=1.0)
+
+
+def test_basal_ganglia_read_the_cortexs_belief_in_memorys_answer():
+    memory_log_probs = torch.log(torch.tensor([[0.9, 0.05, 0.05], [0.05, 0.9, 0.05]]))
+    cortex_log_probs = torch.log(torch.tensor([[0.98, 0.01, 0.01], [0.99999, 1e-6, 1e-5 - 1e-6]]))
+    belief = retrieval_features(cortex_log_probs, memory_log_probs, torch.ones(2, 3))[:, FEATURE_NAMES.index("cortex's belief in memory's answer")]
+    assert abs(float(belief[0])) < 0.01  # the cortex agrees with memory
+    assert float(belief[1]) == -1.0  # the cortex gives memory's answer no belief at all, as to a digit it never learned
 
 
 def test_brain_returns_everything_a_lesson_needs():
@@ -296,3 +359,244 @@ def test_similarity_matrix_correlates_the_class_means():
     assert torch.allclose(matrix, torch.corrcoef(means), atol=1e-5)
     assert torch.allclose(matrix, matrix.T) and torch.allclose(matrix.diagonal(), torch.ones(10))
     assert torch.allclose(similarity_matrix(2 * features - 5, labels), matrix, atol=1e-5)  # offset and scale do not matter
+
+
+def test_replay_batch_draws_every_stored_class_about_as_often_and_never_an_empty_slot():
+    from neurokit.hippocampus import replay_batch
+
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.cat([torch.full((600,), 1), torch.full((10,), 4), torch.full((300,), 8), torch.full((50,), -1)])
+    labels = labels[torch.randperm(len(labels), generator=generator)]
+    keys = torch.stack([torch.arange(len(labels)).float(), torch.randn(len(labels), generator=generator)], 1)  # column 0 names the slot
+    embeddings, replayed = replay_batch(keys, labels, 9000, torch.Generator().manual_seed(1))
+    assert embeddings.shape == (9000, 2) and replayed.shape == (9000,) and replayed.dtype == torch.long
+    slots = embeddings[:, 0].long()
+    assert torch.equal(embeddings, keys[slots]) and torch.equal(replayed, labels[slots]) and (replayed >= 0).all()
+    shares = torch.stack([(replayed == digit).float().mean() for digit in (1, 4, 8)])
+    assert torch.allclose(shares, torch.full((3,), 1 / 3), atol=0.03)  # 10 memories replayed as often as 600
+    few = slots[replayed == 4].unique(return_counts=True)[1]
+    assert len(few) == 10 and few.min() > 0.5 * few.float().mean()  # and each of the 10 in its turn
+    again = replay_batch(keys, labels, 9000, torch.Generator().manual_seed(1))
+    assert torch.equal(again[0], embeddings) and not torch.equal(replay_batch(keys, labels, 9000, torch.Generator().manual_seed(2))[0], embeddings)
+    with pytest.raises(MemoryEmptyError):
+        replay_batch(keys, torch.full_like(labels, -1), 5)
+
+
+def sleepy_brain(seed: int = 0, dropout: float = 0.0) -> Brain:
+    """A tiny brain whose memory holds 40 embeddings of 12 numbers (labels 0 to 4) in 50 slots."""
+    torch.manual_seed(seed)
+    brain = Brain(BrainConfig(retina_channels=4, v1_channels=8, v2_channels=8, v4_channels=8, embedding_dim=12, memory_capacity=50,
+                              memory_k=4, pfc_dropout=dropout, batch_size=16))
+    labels = torch.arange(40) % 5
+    brain.hippocampus.write(torch.randn(5, 12)[labels] + 0.5 * torch.randn(40, 12), labels)
+    return brain
+
+
+def test_sleep_trains_the_pfc_alone_on_replayed_memories():
+    from neurokit.training import sleep
+
+    brain, twin = sleepy_brain(), sleepy_brain()
+    before = {name: value.clone() for name, value in brain.state_dict().items()}
+    brain.eval()
+    losses = sleep(brain, 60, 0.05, torch.Generator().manual_seed(4))
+    assert len(losses) == 60 and all(isinstance(loss, float) for loss in losses) and sum(losses[-5:]) / 5 < losses[0] / 2
+    assert not brain.training and not brain.pfc.training
+    changed = {name for name, value in brain.state_dict().items() if not torch.equal(value, before[name])}
+    assert changed == {"pfc.readout.weight", "pfc.readout.bias"}
+    assert sleep(twin, 60, 0.05, torch.Generator().manual_seed(4)) == losses  # the generator alone decides the draws
+    assert torch.equal(twin.pfc.readout.weight, brain.pfc.readout.weight)
+    only_three = sleepy_brain()
+    sleep(only_three, 40, 0.05, torch.Generator().manual_seed(5), digits=[3])
+    with torch.no_grad():
+        answers = only_three.pfc.eval()(only_three.hippocampus.keys[:40]).argmax(1)
+    assert (answers == 3).all()  # fine-tuning on one digit alone: everything is a 3
+
+
+def test_forgetting_curve_scores_a_copy_before_and_after_each_bout_of_sleep():
+    from neurokit.training import forgetting_curve, sleep
+
+    brain = sleepy_brain(dropout=0.5)
+    before = {name: value.clone() for name, value in brain.state_dict().items()}
+    embeddings, labels = brain.hippocampus.keys[:40], brain.hippocampus.labels[:40]
+    curve = forgetting_curve(brain, embeddings, labels, 3, 30, 10, 0.05, torch.Generator().manual_seed(6))
+    assert curve.shape == (4, 2) and brain.training
+    assert all(torch.equal(value, before[name]) for name, value in brain.state_dict().items())
+    with torch.no_grad():
+        right = brain.pfc.eval()(embeddings).argmax(1) == labels
+    assert torch.allclose(curve[0], torch.stack([right[labels == 3].float().mean(), right[labels != 3].float().mean()]))
+    copy = sleepy_brain(dropout=0.5)
+    generator = torch.Generator().manual_seed(6)
+    torch.manual_seed(7)
+    for _ in range(3):
+        sleep(copy, 10, 0.05, generator)
+    same = sleepy_brain(dropout=0.5)
+    torch.manual_seed(7)  # the same dropout during sleep
+    again = forgetting_curve(same, embeddings, labels, 3, 30, 10, 0.05, torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        right = copy.pfc.eval()(embeddings).argmax(1) == labels
+    assert torch.allclose(again[-1], torch.stack([right[labels == 3].float().mean(), right[labels != 3].float().mean()]))
+    assert curve[-1, 1] > curve[0, 1]  # replay of every digit: the old ones are learned too
+
+
+def test_vote_is_the_hippocampus_recall_with_skipped_and_hidden_memories():
+    import torch.nn.functional as F
+
+    from neurokit.hippocampus import vote
+
+    generator = torch.Generator().manual_seed(1)
+    keys, labels, queries = torch.randn(40, 6, generator=generator), torch.randint(0, 8, (40,), generator=generator), torch.randn(5, 6, generator=generator)
+    memory = Hippocampus(capacity=40, embedding_dim=6, num_classes=10, k=3, temperature=0.05)
+    memory.write(keys, labels)
+    similarities = F.normalize(queries, dim=1) @ F.normalize(keys, dim=1).T
+    assert torch.allclose(vote(similarities, labels, 0.05), memory.recall(queries).log_probs, atol=1e-5)
+    skipped, hidden = torch.randint(0, 40, (5,), generator=generator), torch.arange(40) < 6
+    masked = similarities.clone()
+    masked[torch.arange(5), skipped] = float("-inf")
+    masked[:, hidden] = float("-inf")
+    assert torch.allclose(vote(masked, labels, 0.05), memory.recall(queries, exclude_slots=skipped, hidden=hidden).log_probs, atol=1e-5)
+    assert torch.isfinite(vote(similarities, labels, 0.001)).all()  # no overflow at a tiny temperature
+    by_hand = vote(torch.tensor([[0.5, 0.5, 0.5]]), torch.tensor([0, 1, 1]), 1.0, num_classes=2).exp()
+    assert torch.allclose(by_hand, torch.tensor([[0.5, 0.5]]), atol=1e-4)  # one memory of 0 against two of 1: balanced
+
+
+def test_occlude_blanks_exactly_the_share_asked_for_at_random():
+    from neurokit.data import MNIST_MEAN, MNIST_STD
+    from neurokit.hippocampus import occlude
+
+    images = 1 + torch.rand(500, 1, 4, 5)
+    cues = occlude(images, 0.3, torch.Generator().manual_seed(0))
+    blank = (cues - (-MNIST_MEAN / MNIST_STD)).abs() < 1e-6
+    assert cues.shape == images.shape and (blank.flatten(1).sum(1) == 6).all()
+    assert torch.equal(cues[~blank], images[~blank]) and not (images < 1).any()  # the rest, and the input, unchanged
+    assert torch.equal(occlude(images, 0.3, torch.Generator().manual_seed(0)), cues)
+    assert (blank.flatten(1).float().mean(0) - 0.3).abs().max() < 0.1  # every pixel hidden about as often
+    assert torch.equal(occlude(images, 0.0), images) and bool(((occlude(images, 1.0) - (-MNIST_MEAN / MNIST_STD)).abs() < 1e-6).all())
+    with pytest.raises(ValueError, match="fraction"):
+        occlude(images, 1.5)
+
+
+def test_psychometric_curve_counts_the_conflicts_whose_answer_follows_memory_in_evaluation_mode():
+    from neurokit.basal_ganglia import psychometric_curve
+
+    ganglia = BasalGanglia(num_classes=3)
+    with torch.no_grad():
+        ganglia.policy[-1].weight.zero_()
+        ganglia.policy[-1].bias.fill_(50.0)  # the policy hands every image to memory: the answer is memory's
+    cortex = torch.tensor([[[5.0, 0, 0], [0, 5.0, 0]], [[5.0, 0, 0], [0, 5.0, 0]]])
+    memory = torch.log_softmax(torch.tensor([[[0, 5.0, 0], [0, 5.0, 0]], [[5.0, 0, 0], [0, 5.0, 0]]]), dim=2)  # level 0: one conflict; level 1: none
+    ganglia.train()
+    curve = psychometric_curve(ganglia, cortex, memory, torch.rand(2, 2, 4))
+    assert curve[0] == 1.0 and curve[1].isnan() and ganglia.training
+    generator = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for parameter in ganglia.parameters():
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    cortex, memory = 3 * torch.randn(3, 200, 3, generator=generator), torch.log_softmax(3 * torch.randn(3, 200, 3, generator=generator), dim=2)
+    nearest = torch.rand(3, 200, 4, generator=generator)
+    curve = psychometric_curve(ganglia.eval(), cortex, memory, nearest)
+    for level in range(3):
+        with torch.no_grad():
+            answer = ganglia(cortex[level], memory[level], nearest[level])[0].argmax(1)
+        conflict = cortex[level].argmax(1) != memory[level].argmax(1)
+        assert torch.isclose(curve[level], (answer == memory[level].argmax(1))[conflict].float().mean())
+    assert not ganglia.training
+
+
+def _made_up_digits(count, generator, noise):
+    """Ten blurred random patterns, one per digit, plus noise: a problem a small brain learns in a few steps."""
+    patterns = torch.nn.functional.interpolate(torch.randn(10, 1, 7, 7, generator=generator), size=28, mode="bilinear")
+    labels = (torch.arange(count) % 10)[torch.randperm(count, generator=generator)]
+    return 1.5 * patterns[labels] + noise * torch.randn(count, 1, 28, 28, generator=generator), labels
+
+
+SMALL_BRAIN = dict(retina_channels=4, v1_channels=6, v2_channels=8, v4_channels=8, embedding_dim=12, memory_k=4, pfc_dropout=0.0)
+
+
+def test_supervised_epoch_writes_each_batch_into_its_own_slots_and_never_lets_an_image_find_itself():
+    import copy
+
+    from neurokit import training
+
+    generator = torch.Generator().manual_seed(0)
+    images, labels = _made_up_digits(60, generator, 0.8)
+    slots = torch.randperm(80, generator=generator)[:60]
+    brain = Brain(BrainConfig(**SMALL_BRAIN, memory_capacity=80)).eval()
+    with torch.no_grad():
+        brain.hippocampus.write(brain.encode(images)[0], labels, slots)  # as after an earlier epoch: each image is in memory
+    expected = copy.deepcopy(brain).train()(images, exclude_slots=slots, reconstruct=False)
+    optimizer = torch.optim.SGD(brain.parameters(), lr=0.0)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    [loss] = training.supervised_epoch(brain, images, labels, slots, optimizer, scheduler, generator, batch_size=60)
+    assert brain.training and scheduler.last_epoch == 1
+    assert abs(loss - training.supervised_loss(expected, labels).item()) < 1e-4
+    assert torch.allclose(brain.hippocampus.keys[slots], expected.embedding, atol=1e-5) and torch.equal(brain.hippocampus.labels[slots], labels)
+    assert (brain.hippocampus.labels[~torch.isin(torch.arange(80), slots)] == -1).all()  # no other slot written
+
+    brain = Brain(BrainConfig(**SMALL_BRAIN, memory_capacity=80))
+    learning = [p for name, p in brain.named_parameters() if not name.startswith(("cerebellum.", "basal_ganglia."))]
+    optimizer = torch.optim.AdamW(learning, lr=4e-3)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=4e-3, total_steps=3 * 4, pct_start=0.2)
+    frozen = {name: p.detach().clone() for name, p in brain.named_parameters() if name.startswith(("cerebellum.", "basal_ganglia."))}
+    epochs = [training.supervised_epoch(brain, images, labels, slots, optimizer, scheduler, generator, batch_size=16) for _ in range(3)]
+    assert [len(losses) for losses in epochs] == [4, 4, 4] and scheduler.last_epoch == 12
+    assert sum(epochs[-1]) < sum(epochs[0])
+    assert all(torch.equal(p, frozen[name]) for name, p in brain.named_parameters() if name in frozen)
+
+
+def test_fit_basal_ganglia_calibrates_on_held_out_evidence_then_trains_the_policy_alone():
+    import copy
+
+    import torch.nn.functional as F
+
+    from neurokit import training
+
+    generator = torch.Generator().manual_seed(1)
+    images, labels = _made_up_digits(100, generator, 1.2)
+    brain = Brain(BrainConfig(**SMALL_BRAIN, memory_capacity=100))
+    training.refresh_memory(brain, images, labels)
+    brain.hippocampus.separate_patterns(0.1)
+    held_out, slots = images[60:], torch.arange(60, 100)
+    before = copy.deepcopy(brain.state_dict())
+    calibrated = copy.deepcopy(brain)
+    brain.eval()
+    with torch.no_grad():
+        embedding, _ = brain.encode(held_out)
+        cortex_logits, recall = brain.pfc(embedding), brain.hippocampus.recall(embedding, exclude_slots=slots)
+    training.calibrate(calibrated.basal_ganglia, cortex_logits, recall.log_probs, labels[60:])
+
+    def mixture_loss(ganglia):
+        ganglia.eval()
+        with torch.no_grad():
+            return F.nll_loss(ganglia(cortex_logits, recall.log_probs, recall.similarities)[0], labels[60:]).item()
+
+    brain.train()
+    losses = training.fit_basal_ganglia(brain, held_out, labels[60:], slots, epochs=20, lr=1e-2, generator=generator)
+    assert len(losses) == 20 and brain.training
+    assert torch.allclose(brain.basal_ganglia.log_temperatures, calibrated.basal_ganglia.log_temperatures)
+    assert all(torch.equal(value, before[name]) for name, value in brain.state_dict().items() if not name.startswith("basal_ganglia."))
+    assert mixture_loss(brain.basal_ganglia) < mixture_loss(calibrated.basal_ganglia)
+
+
+def test_evaluate_sources_agrees_with_score_and_leaves_the_mode_as_it_was():
+    from neurokit import training
+
+    generator = torch.Generator().manual_seed(2)
+    brain = Brain(BrainConfig(**SMALL_BRAIN, memory_capacity=30))
+    stored, stored_labels = torch.randn(30, 1, 28, 28, generator=generator), torch.randint(0, 10, (30,), generator=generator)
+    training.refresh_memory(brain, stored, stored_labels)
+    images = torch.cat([stored[:15], torch.randn(20, 1, 28, 28, generator=generator)])
+    labels = torch.cat([stored_labels[:15], torch.randint(0, 10, (20,), generator=generator)])
+    report = training.evaluate_sources(brain.train(), images, labels, batch_size=8)
+    metrics = training.evaluate(brain, images, labels)
+    assert brain.training and sum(report["count"].values()) == 35
+    assert {source: report["accuracy"][source] for source in ("mixture", "cortex", "memory")} == pytest.approx(metrics["test_accuracy"])
+    assert report["accuracy"]["oracle"] == pytest.approx(metrics["oracle_accuracy"])
+    for case, key in (("only memory right", "mean_where_only_memory_right"), ("only cortex right", "mean_where_only_cortex_right")):
+        assert report["mean gate"][case] == (None if metrics["gate"][key] is None else pytest.approx(metrics["gate"][key]))
+    assert (report["count"]["both right"] + report["count"]["only memory right"]) / 35 == pytest.approx(metrics["test_accuracy"]["memory"])
+    brain.eval()
+    with torch.no_grad():
+        cortex_answers = brain.pfc(brain.encode(stored[:3])[0]).argmax(1)
+    one_case = training.evaluate_sources(brain, stored[:3], cortex_answers)  # the cortex is right on every image
+    assert not brain.training and one_case["accuracy"]["cortex"] == 1.0
+    assert one_case["mean gate"]["only memory right"] is None and one_case["mean gate"]["both wrong"] is None

@@ -2,12 +2,17 @@
 
 import torch
 
+from neurokit import hippocampus
 from neurokit.checks import assert_close, assert_shape
+from neurokit.data import MNIST_MEAN, MNIST_STD
 from neurokit.hippocampus import Hippocampus
 
 from . import LessonTests
 
-tests = LessonTests("05_hippocampus", redact={"neurokit.hippocampus": ["Hippocampus"]}, context=("setup", "imports-and-data"))
+tests = LessonTests("05_hippocampus", redact={"neurokit.hippocampus": ["Hippocampus", "vote", "occlude"]},
+                    context=("setup", "imports-and-data"))
+
+BACKGROUND = -MNIST_MEAN / MNIST_STD
 
 
 def memory_of(keys, labels, k, temperature, num_classes=10):
@@ -29,26 +34,25 @@ def cosine_similarity(student):
                      hint="Normalise the rows of both (F.normalize(x, dim=1)), then queries @ keys.T.")
 
 
-def vote_reference(similarities, labels, temperature, num_classes):
-    """The Hippocampus's vote on neighbours with exactly these similarities: keys on the unit circle."""
-    rows = []
-    for row, row_labels in zip(similarities, labels):
-        keys = torch.stack([row, (1 - row**2).clamp(min=0).sqrt()], dim=1)
-        rows.append(memory_of(keys, row_labels, len(row), temperature, num_classes).recall(torch.tensor([[1.0, 0.0]])).log_probs[0])
-    return torch.stack(rows)
-
-
 @tests.check("vote-tests")
 def vote(student):
     generator = torch.Generator().manual_seed(506)
-    for count, k, temperature, classes in [(5, 8, 0.1, 4), (3, 16, 0.07, 10), (4, 2, 1.0, 3)]:
-        similarities = (2 * torch.rand(count, k, generator=generator) - 1).sort(dim=1, descending=True).values
-        labels = torch.randint(0, classes, (count, k), generator=generator)
+    for count, stored, temperature, classes in [(5, 40, 0.1, 4), (3, 200, 0.01, 10), (4, 7, 1.0, 3), (6, 30, 0.07, 12)]:
+        similarities = 2 * torch.rand(count, stored, generator=generator) - 1
+        similarities[torch.arange(count), torch.randint(0, stored, (count,), generator=generator)] = float("-inf")  # a skipped slot per query
+        similarities[0, :3] = float("-inf")  # and a few more for the first
+        labels = torch.randint(0, classes - 1, (stored,), generator=generator)  # the last class has no memory
         got = student.call("vote", similarities, labels, temperature, num_classes=classes)
-        assert_close(got, vote_reference(similarities, labels, temperature, classes),
-                     f"vote of {count} queries' {k} random neighbours (temperature {temperature}, {classes} classes)", atol=1e-4,
-                     hint="softmax(similarities / temperature, dim=1), scatter_add the weights into their labels' classes, "
-                          "smooth with (1 - 1e-4) * p + 1e-4 / num_classes, then torch.log.")
+        what = f"vote of {count} queries over {stored} random memories (temperature {temperature}, {classes} classes, some similarities -inf)"
+        assert_shape(got, (count, classes), what)
+        assert_close(got, hippocampus.vote(similarities, labels, temperature, classes), what, atol=1e-4,
+                     hint="Weights exp((s - largest s) / temperature); per class, the summed weight divided by the number of its memories "
+                          "with a finite similarity (0 for a class with none); normalise, smooth with 1e-4, log.")
+    sims = torch.tensor([[0.6, 0.59, 0.58, 0.2]])
+    assert_close(student.call("vote", sims, torch.tensor([1, 0, 0, 0]), 0.05, num_classes=2),
+                 hippocampus.vote(sims, torch.tensor([1, 0, 0, 0]), 0.05, 2),
+                 "vote of one memory of class 1 against three of class 0 (the balance decides)", atol=1e-4,
+                 hint="Divide each class's summed weight by how many of its memories take part.")
 
 
 @tests.check("recall-tests", stand_in=("cosine-exercise", "vote-exercise"))
@@ -60,15 +64,66 @@ def recall(student):
     queries = torch.cat([torch.randn(6, 16, generator=generator), keys[stored]])
     exclude = torch.cat([torch.randint(0, 200, (6,), generator=generator), stored])
     memory = memory_of(keys, labels, 5, 0.05)
-    got = student.call("recall", queries, keys, labels, 5, 0.05)
-    assert_shape(got, (12, 10), "your recall of 12 queries against 200 keys (num_classes=10)")
-    assert_close(got, memory.recall(queries).log_probs, "recall of 12 unseen queries against 200 random keys (k=5, temperature 0.05)", atol=1e-4,
-                 hint="cosine_similarity -> topk(k, dim=1) -> key_labels[slots] -> vote.")
-    got = student.call("recall", queries, keys, labels, 5, 0.05, exclude=exclude)
-    assert_close(got, memory.recall(queries, exclude_slots=exclude).log_probs,
-                 "recall of the same queries with exclude (6 of them are stored keys that exclude their own slot)", atol=1e-4,
-                 hint="Set only similarities[i, exclude[i]] to -inf (index with torch.arange(N), exclude) before topk, and still keep k neighbours.")
+    for what, got, expected in [
+        ("recall of 12 unseen queries against 200 random keys (k=5, temperature 0.05)",
+         student.call("recall", queries, keys, labels, 5, 0.05), memory.recall(queries)),
+        ("recall of the same queries with exclude (6 of them are stored keys that exclude their own slot)",
+         student.call("recall", queries, keys, labels, 5, 0.05, exclude=exclude), memory.recall(queries, exclude_slots=exclude)),
+    ]:
+        assert isinstance(got, (tuple, list)) and len(got) == 3, f"your {what} should return (log-probabilities, nearest, slots); got {got!r}."
+        log_probs, nearest, slots = got
+        assert_shape(log_probs, (12, 10), f"the log-probabilities of your {what}")
+        assert_close(log_probs, expected.log_probs, f"the log-probabilities of {what}", atol=1e-4,
+                     hint="Set only similarities[i, exclude[i]] to -inf (index with torch.arange(N), exclude), then vote over all memories.")
+        assert_close(nearest, expected.similarities, f"the k nearest similarities of {what}", atol=1e-5,
+                     hint="topk(k, dim=1) of the similarities, after the exclusion.")
+        assert_shape(slots, (12, 5), f"the slots of {what}")
+        assert torch.equal(slots.long(), expected.slots), f"the slots of {what} should be the rows of keys of the k nearest, nearest first."
     few = torch.randint(0, 3, (40,), generator=generator)
     got = student.call("recall", queries[:4], keys[:40], few, 3, 0.2, num_classes=3)
-    assert_close(got, memory_of(keys[:40], few, 3, 0.2, 3).recall(queries[:4]).log_probs,
-                 "recall with num_classes=3 (40 keys, k=3, temperature 0.2)", atol=1e-4, hint="Pass num_classes on to vote.")
+    assert isinstance(got, (tuple, list)) and len(got) == 3, f"recall with num_classes=3 should return three things; got {got!r}."
+    assert_close(got[0], memory_of(keys[:40], few, 3, 0.2, 3).recall(queries[:4]).log_probs,
+                 "recall's log-probabilities with num_classes=3 (40 keys, k=3, temperature 0.2)", atol=1e-4, hint="Pass num_classes on to vote.")
+
+
+OCCLUDE = """
+import torch
+
+before = images.clone()
+first = occlude(images, fraction, torch.Generator().manual_seed(seed))
+again = occlude(images, fraction, torch.Generator().manual_seed(seed))
+other = occlude(images, fraction, torch.Generator().manual_seed(seed + 1))
+result = (first, again, other, bool(torch.equal(images, before)))
+"""
+
+
+@tests.check("occlude-tests")
+def occlude(student):
+    generator = torch.Generator().manual_seed(508)
+    for count, height, width, fraction in [(9, 6, 6, 0.3), (4, 28, 28, 0.6), (5, 3, 9, 0.85), (3, 4, 5, 0.0), (3, 4, 5, 1.0)]:
+        images = 0.5 + torch.rand(count, 1, height, width, generator=generator)  # no background pixel of their own
+        what = f"occlude of {count} images of {height} x {width} pixels with fraction {fraction}"
+        first, again, other, untouched = student.run(OCCLUDE, f"your {what}", images=images, fraction=fraction, seed=int(height * 10 + width))
+        assert_shape(first, (count, 1, height, width), what)
+        assert first.dtype == images.dtype, f"{what} should keep the dtype {images.dtype}, got {first.dtype}."
+        assert untouched, f"{what} changed the images it was given: work on a copy."
+        blank = (first - BACKGROUND).abs() < 1e-6
+        hidden = round(fraction * height * width)
+        assert blank.flatten(1).sum(1).tolist() == [hidden] * count, (
+            f"{what}: every image needs exactly round({fraction} * {height * width}) = {hidden} blank pixels, got {blank.flatten(1).sum(1).tolist()}.")
+        assert torch.equal(first[~blank], images[~blank]), f"{what}: the pixels that are not hidden must keep their values."
+        assert torch.equal(again, first), f"{what}: the same seed gave other cues; draw only with `generator`."
+        if 0 < hidden < height * width:
+            assert not torch.equal(other, first), f"{what}: another seed gave the same cues."
+            assert not all(torch.equal(blank[0], row) for row in blank[1:]), f"{what}: every image should get its own random draw."
+    many = torch.ones(4000, 1, 3, 4)
+    first = student.run(OCCLUDE, "your occlude of 4,000 images of 3 x 4 pixels", images=many, fraction=0.25, seed=9)[0]
+    blank = ((first - BACKGROUND).abs() < 1e-6).flatten(1)  # 3 of 12 pixels hidden in each
+    how_often = blank.float().mean(0)
+    assert bool(((how_often - 0.25).abs() < 0.04).all()), (
+        f"Over 4,000 images with 3 of their 12 pixels hidden, every pixel should be hidden about a quarter of the time; "
+        f"got from {how_often.min():.2f} to {how_often.max():.2f}.")
+    together = (blank[:, :, None] & blank[:, None, :]).float().mean(0)[~torch.eye(12, dtype=torch.bool)]
+    assert bool(((together - 3 / 12 * 2 / 11).abs() < 0.03).all()), (
+        f"Any two pixels should be hidden together about (3/12) x (2/11) = 0.045 of the time; some pair was hidden together "
+        f"{together.max():.3f} or {together.min():.3f} of the time: draw a random set of pixels per image.")

@@ -33,6 +33,7 @@ class Setting:
     shift_pixels: int = 0  # label efficiency: supervised images moved at random by up to this many pixels
     held_out_digit: int = 5  # new digit
     shots: tuple[int, ...] = (0, 1, 5, 10)  # new digit: examples written into memory
+    draws: int = 10  # new digit: random choices of those examples, per count and seed
     memory_sizes: tuple[int, ...] = (1_000, 10_000, 60_000)  # speed: recall throughput
     queries: int = 1_000  # speed: queries per recall
     repeats: int = 5  # speed: timed recalls per memory size and seed

@@ -38,6 +38,7 @@ def memory_accuracy(brain: Brain, images, labels, data: Data) -> float:
     """Test accuracy of memory alone once these labelled images are written into it (no gradient step)."""
     brain = copy.deepcopy(brain)
     refresh_memory(brain, images, labels)
+    brain.hippocampus.separate_patterns(brain.config.memory_shrinkage)
     return evaluate(brain, data.test_images, data.test_labels)["test_accuracy"]["memory"]
 
 
@@ -52,10 +53,9 @@ def for_labels(start: Brain, count: int, setting: Setting) -> Brain:
     """
     config = start.config
     epochs = max(setting.train_epochs, math.ceil(setting.min_steps / math.ceil(count / config.batch_size)))
-    brain = copy.deepcopy(start)
-    brain.config = replace(config, train_epochs=epochs, train_shift_pixels=setting.shift_pixels, gate_holdout=0.0,
-                           memory_k=min(config.memory_k, count // config.num_classes))
-    brain.hippocampus.k = brain.config.memory_k
+    brain = Brain(replace(config, train_epochs=epochs, train_shift_pixels=setting.shift_pixels, gate_holdout=0.0,
+                          memory_k=min(config.memory_k, count // config.num_classes)))
+    brain.load_state_dict(start.state_dict())
     return brain
 
 
@@ -69,6 +69,7 @@ def learn_labels(brain: Brain, images, labels):
     train_supervised(brain, images, labels, progress=False, sources=learners)
     if "memory" not in learners:
         refresh_memory(brain, images, labels)
+        brain.hippocampus.separate_patterns(brain.config.memory_shrinkage)
 
 
 def run(setting: Setting, data: Data, log=print) -> Report:

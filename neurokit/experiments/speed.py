@@ -1,4 +1,8 @@
-"""Speed: the brain against a plain CNN on the same budget, and memory recall against a plain cdist + topk search."""
+"""Speed: the brain against a plain CNN on the same budget, and memory recall against a plain cdist + topk search.
+
+The same default brains, one per seed, also show what the basal ganglia's gate is worth
+(the `gate` report): the mixture against each source alone and against an oracle.
+"""
 
 import statistics
 import time
@@ -8,7 +12,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..baseline import plain_cnn_accuracy, train_plain_cnn
-from ..hippocampus import Hippocampus
+from ..hippocampus import SMOOTHING, Hippocampus
 from ..run import train_brain
 from ..training import evaluate
 from .common import Data, Report, Setting, error_bars, markdown_table, summarize
@@ -19,20 +23,28 @@ SMALL = Setting(seeds=(0, 1), train_size=1_000, test_size=500, train_epochs=1, m
 
 TRAINING_KEYS = {"model": "model"}
 TRAINING_VALUES = {"test_accuracy": "test accuracy (%)", "train_seconds": "training time (s)", "time_ratio": "time / plain CNN"}
+GATE_KEYS = {"measure": "test images"}
+GATE_VALUES = {"mixture": "mixture (%)", "cortex": "cortex, always (%)", "memory": "memory, always (%)", "oracle": "oracle (%)",
+               "count": "images", "gate": "mean gate g"}
+GATE_PERCENT = ("mixture", "cortex", "memory", "oracle")
 RECALL_KEYS = {"memory_size": "memories stored"}
 RECALL_VALUES = {"hippocampus_qps": "Hippocampus.recall (queries/s)", "cdist_topk_qps": "cdist + topk (queries/s)", "speedup": "speed-up", "same_neighbours": "same neighbours"}
 
 
 def plain_recall(queries: torch.Tensor, keys: torch.Tensor, labels: torch.Tensor, k: int, temperature: float, num_classes: int = 10):
-    """The textbook k-nearest-neighbour vote: torch.cdist distances, the k smallest by topk, softmax-weighted labels.
+    """The textbook form of memory's vote: torch.cdist distances, a kernel vote summed per class, the k nearest by topk.
 
-    Keys are unit vectors, so the squared distance d^2 = 2 - 2 cos and the same neighbours win.
-    Returns (class probabilities, neighbour indices).
+    Between unit vectors the squared distance d^2 = 2 - 2 cos, so each memory's weight
+    exp(cos / temperature) comes from its distance; each class's summed weight is divided by
+    its count and smoothed as Hippocampus.recall does. Returns (class probabilities, neighbour indices).
     """
-    distances, nearest = torch.cdist(F.normalize(queries, dim=1), keys).topk(k, dim=1, largest=False)
-    weights = torch.softmax((1 - distances**2 / 2) / temperature, dim=1)
-    votes = torch.zeros(len(queries), num_classes, dtype=weights.dtype).scatter_add(1, labels[nearest], weights)
-    return votes, nearest
+    distances = torch.cdist(F.normalize(queries, dim=1), F.normalize(keys, dim=1))
+    similarities = 1 - distances**2 / 2
+    weights = torch.exp((similarities - similarities.max(1, keepdim=True).values) / temperature)
+    votes = torch.zeros(len(queries), num_classes, dtype=weights.dtype).index_add_(1, labels, weights)
+    density = votes / torch.bincount(labels, minlength=num_classes).clamp(min=1)
+    probabilities = (1 - SMOOTHING) * density / density.sum(1, keepdim=True) + SMOOTHING / num_classes
+    return probabilities, distances.topk(k, dim=1, largest=False).indices
 
 
 def _queries_per_second(recall, count: int, repeats: int) -> float:
@@ -64,7 +76,7 @@ def recall_throughput(size: int, setting: Setting, seed: int, dim: int = 128, k:
 
 
 def run(setting: Setting, data: Data, log=print) -> list[Report]:
-    training_rows, recall_rows = [], []
+    training_rows, recall_rows, gate_rows = [], [], []
     for seed in setting.seeds:
         start = time.perf_counter()
         plain = train_plain_cnn(data.train_images, data.train_labels, epochs=setting.train_epochs, seed=seed, progress=False)
@@ -72,7 +84,9 @@ def run(setting: Setting, data: Data, log=print) -> list[Report]:
         plain_accuracy = plain_cnn_accuracy(plain, data.test_images, data.test_labels)
         result = train_brain(setting.config(seed, memory_capacity=len(data.train_images)), data.train_images, data.train_labels, progress=False, device=torch.device("cpu"))
         brain_seconds = result.timings["pretrain_and_train"]
-        brain_accuracy = evaluate(result.brain, data.test_images, data.test_labels)["test_accuracy"]["mixture"]
+        metrics = evaluate(result.brain, data.test_images, data.test_labels)
+        brain_accuracy = metrics["test_accuracy"]["mixture"]
+        gate_rows += gate_measures(metrics, seed, len(data.test_images))
         training_rows += [
             {"seed": seed, "model": "plain CNN", "test_accuracy": plain_accuracy, "train_seconds": plain_seconds, "time_ratio": 1.0},
             {"seed": seed, "model": "brain (gated mixture)", "test_accuracy": brain_accuracy, "train_seconds": brain_seconds, "time_ratio": brain_seconds / plain_seconds},
@@ -82,7 +96,40 @@ def run(setting: Setting, data: Data, log=print) -> list[Report]:
             measured = recall_throughput(size, setting, seed)
             recall_rows.append({"seed": seed, "memory_size": size, **measured, "speedup": measured["hippocampus_qps"] / measured["cdist_topk_qps"]})
             log(f"speed seed {seed}: memory of {size:,}: hippocampus {measured['hippocampus_qps']:,.0f} queries/s, cdist + topk {measured['cdist_topk_qps']:,.0f}")
-    return [training_report(training_rows, setting, data), recall_report(recall_rows, setting)]
+    return [training_report(training_rows, setting, data), recall_report(recall_rows, setting), gate_report(gate_rows, data)]
+
+
+def gate_measures(metrics: dict, seed: int, test_size: int) -> list[dict]:
+    """Two rows of one brain's evaluation: all test images, and the images on which cortex and memory disagree."""
+    accuracy, disagreements, gate = metrics["test_accuracy"], metrics["disagreements"], metrics["gate"]
+    count = disagreements["count"]
+    return [
+        {"seed": seed, "measure": "all", **accuracy, "oracle": metrics["oracle_accuracy"], "count": test_size, "gate": gate["mean"]},
+        {"seed": seed, "measure": "where cortex and memory disagree", **{source: disagreements[source] for source in ("mixture", "cortex", "memory")},
+         # on a disagreement at most one source is right, so the oracle is right wherever either is
+         "oracle": (disagreements["cortex"] + disagreements["memory"]) if count else None, "count": count,
+         "gate": gate["mean_where_sources_disagree"]},
+    ]
+
+
+def gate_report(rows: list[dict], data: Data) -> Report:
+    summary = summarize(rows, tuple(GATE_KEYS), tuple(GATE_VALUES))
+    notes = (f"The brains of the training-time comparison above (default configuration, all {len(data.train_images):,} training "
+             f"images), scored on the {len(data.test_images):,} test images. 'cortex, always' and 'memory, always' answer "
+             "with one source everywhere; the mixture is the basal ganglia's; the oracle is right wherever either source is, "
+             "the best any gate could do. Mean ± standard deviation over seeds.")
+    figure = Figure(figsize=(7, 4), layout="constrained")
+    axis = figure.subplots()
+    line = next(line for line in summary if line["measure"] != "all")
+    names = ["cortex, always", "memory, always", "mixture (gate)", "oracle"]
+    axis.bar(names, [100 * line[f"{value}_mean"] for value in ("cortex", "memory", "mixture", "oracle")],
+             yerr=[100 * line[f"{value}_std"] for value in ("cortex", "memory", "mixture", "oracle")], capsize=4,
+             color=["tab:blue", "tab:green", "tab:purple", "tab:gray"])
+    axis.set(ylabel="accuracy where cortex and memory disagree (%)", ylim=(0, 100),
+             title=f"The gate's choices on about {line['count_mean']:.0f} disagreements per seed")
+    axis.grid(alpha=0.3, axis="y")
+    return Report("gate", "The gate: the mixture against each source and an oracle", rows, summary,
+                  markdown_table(summary, GATE_KEYS, GATE_VALUES, GATE_PERCENT), figure, notes)
 
 
 def training_report(rows: list[dict], setting: Setting, data: Data) -> Report:
@@ -108,11 +155,12 @@ def recall_report(rows: list[dict], setting: Setting) -> Report:
     summary = summarize(rows, tuple(RECALL_KEYS), tuple(RECALL_VALUES))
     notes = (f"{setting.queries:,} queries of 128 dimensions at once against a full memory of random unit keys, k = 16; the median of "
              f"{setting.repeats} timed recalls after a warm-up, mean ± standard deviation over seeds; on the CPU, inference mode. "
-             "'same neighbours' is the share of queries for which both found the same k memories.")
+             "Both compute the class-balanced vote of every memory and the k nearest; 'same neighbours' is the share of queries "
+             "for which both found the same k memories.")
     figure = Figure(figsize=(6, 4), layout="constrained")
     axis = figure.subplots()
     sizes = [line["memory_size"] for line in summary]
-    error_bars(axis, sizes, summary, "hippocampus_qps", "Hippocampus.recall (matmul + topk)", percent=False, color="tab:green")
+    error_bars(axis, sizes, summary, "hippocampus_qps", "Hippocampus.recall (matmul, vote, topk)", percent=False, color="tab:green")
     error_bars(axis, sizes, summary, "cdist_topk_qps", "torch.cdist + topk", percent=False, color="tab:gray")
     axis.set(xscale="log", yscale="log", xlabel="memories stored", ylabel="queries per second", xticks=sizes, xticklabels=[f"{s:,}" for s in sizes],
              title="Memory recall throughput")
