@@ -39,6 +39,9 @@ def test_default_schedule_reaches_99_3_percent(metrics):
 
 
 def test_memory_and_gate_earn_their_place(metrics):
-    accuracy = metrics["test_accuracy"]
-    assert accuracy["mixture"] >= accuracy["cortex"] and accuracy["mixture"] >= accuracy["memory"]
-    assert 0.05 < metrics["gate"]["mean"] < 0.95
+    """What the README says of this run: the mixture beats both sources, and so do its choices where they disagree."""
+    accuracy, disagreements = metrics["test_accuracy"], metrics["disagreements"]
+    assert accuracy["mixture"] > max(accuracy["cortex"], accuracy["memory"])
+    assert disagreements["mixture"] > max(disagreements["cortex"], disagreements["memory"])
+    assert metrics["oracle_accuracy"] > accuracy["mixture"]
+    assert abs(metrics["gate"]["mean_where_sources_agree"] - metrics["config"]["gate_familiar_trust"]) < 0.05  # an even trust on familiar digits

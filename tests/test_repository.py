@@ -104,7 +104,8 @@ def test_readme_results_are_the_recorded_default_run():
         assert record["test_accuracy"]["mixture"] == record["test_accuracy"]["memory"]
     cores, threads, torch_version = record["machine"]["cores"], record["threads"], record["versions"]["torch"].split("+")[0]
     flowing = " ".join(readme.split())
-    assert f"{cores}-core" in flowing and f"{threads} threads" in flowing and f"PyTorch {torch_version}," in flowing
+    threads_in_words = "1 thread" if threads == 1 else f"{threads} threads"
+    assert f"{cores}-core" in flowing and threads_in_words in flowing and f"PyTorch {torch_version}," in flowing
 
 
 def test_make_lab_turns_off_only_real_nbgrader_panels_that_need_a_course_server():
