@@ -51,7 +51,6 @@ def test_readme_shows_the_current_experiment_tables():
         "ablation": (ablation.KEYS, ablation.VALUES, ablation.PERCENT),
         "label_efficiency": (label_efficiency.KEYS, label_efficiency.VALUES, label_efficiency.PERCENT),
         "new_digit": (new_digit.KEYS, new_digit.VALUES, new_digit.PERCENT),
-        "consolidation": (new_digit.SLEEP_KEYS, new_digit.SLEEP_VALUES, tuple(new_digit.SLEEP_VALUES)),
         "speed_training": (speed.TRAINING_KEYS, speed.TRAINING_VALUES, ("test_accuracy",)),
         "speed_recall": (speed.RECALL_KEYS, speed.RECALL_VALUES, ()),
     }
