@@ -111,6 +111,11 @@ class Hippocampus(nn.Module):
         spread = embeddings - means[labels]
         covariance = spread.T @ spread / len(spread)
         variances, directions = torch.linalg.eigh(covariance)
+        if not variances.clamp(min=0).mean() > 0:  # no class holds two different memories: no spread to learn from
+            self.centre.zero_()
+            self.separation.copy_(torch.eye(self.embedding_dim))
+            self.has_separation.fill_(False)
+            return
         variances = variances.clamp(min=0) + shrinkage * variances.clamp(min=0).mean()
         self.centre.copy_(means[members.sum(0) > 0].mean(0))
         self.separation.copy_(directions @ torch.diag(variances.rsqrt()) @ directions.T)

@@ -268,6 +268,20 @@ def test_pattern_separation_weighs_what_tells_classes_apart():
     assert memory.size == 0 and not memory.has_separation and torch.equal(memory.separation, torch.eye(2))
 
 
+def test_pattern_separation_with_one_memory_per_class_leaves_recall_a_nearest_neighbour():
+    """One labelled example per digit (label efficiency at 10 labels): no spread within a class to learn from, so
+    recall stays unseparated and finite instead of dividing by zero, and each query goes to its nearest memory."""
+    generator = torch.Generator().manual_seed(0)
+    keys = torch.randn(10, 16, generator=generator)
+    memory = Hippocampus(capacity=10, embedding_dim=16, num_classes=10, k=4)
+    memory.write(keys, torch.arange(10))
+    memory.separate_patterns(shrinkage=0.1)
+    queries = keys + 0.01 * torch.randn(10, 16, generator=generator)
+    log_probs = memory.recall(queries).log_probs
+    assert torch.isfinite(log_probs).all() and not memory.has_separation
+    assert torch.equal(log_probs.argmax(1), torch.arange(10))
+
+
 def test_basal_ganglia_mixes_probabilities_not_logits():
     cortex = torch.log(torch.tensor([[0.9, 0.1]]))
     memory = torch.log(torch.tensor([[0.2, 0.8]]))
