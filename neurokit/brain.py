@@ -53,20 +53,23 @@ class Brain(nn.Module):
         relayed, thalamic_gates = self.thalamus(retinal_signal)
         return self.it_cortex(self.visual_cortex(relayed)), thalamic_gates
 
-    def forward(self, images: torch.Tensor, exclude_slots: torch.Tensor | None = None, reconstruct: bool = True) -> BrainOutput:
+    def forward(self, images: torch.Tensor, exclude_slots: torch.Tensor | None = None, reconstruct: bool = True,
+                hidden: torch.Tensor | None = None) -> BrainOutput:
         embedding, thalamic_gates = self.encode(images)
         cortex_logits = self.pfc(embedding)
         reconstruction = self.cerebellum(embedding) if reconstruct else None
-        log_probs, memory_log_probs, gate = self.decide(embedding, cortex_logits, exclude_slots)
+        log_probs, memory_log_probs, gate = self.decide(embedding, cortex_logits, exclude_slots, hidden)
         return BrainOutput(log_probs, cortex_logits, memory_log_probs, gate, thalamic_gates, embedding, reconstruction)
 
-    def decide(self, embedding: torch.Tensor, cortex_logits: torch.Tensor, exclude_slots: torch.Tensor | None = None):
+    def decide(self, embedding: torch.Tensor, cortex_logits: torch.Tensor, exclude_slots: torch.Tensor | None = None,
+               hidden: torch.Tensor | None = None):
         """Memory recalls, the basal ganglia weigh it against the cortex: (log-probabilities, memory's, gate).
 
-        Until memory is ready the cortex answers alone, and memory's answer and the gate are None.
+        Until memory is ready the cortex answers alone, and memory's answer and the gate are None. exclude_slots and
+        hidden are `Hippocampus.recall`'s.
         """
         if not self.hippocampus.ready:
             return F.log_softmax(cortex_logits, dim=1), None, None
-        recall = self.hippocampus.recall(embedding, exclude_slots)
+        recall = self.hippocampus.recall(embedding, exclude_slots, hidden)
         log_probs, gate = self.basal_ganglia(cortex_logits, recall.log_probs, recall.similarities)
         return log_probs, recall.log_probs, gate

@@ -29,11 +29,15 @@ class BrainConfig:
     embedding_dim: int = 128
     num_classes: int = 10
     # Hippocampus: one memory slot per training image, k nearest neighbours reported to the gate, the vote's
-    # temperature, and the shrinkage of pattern separation's within-class whitening (towards plain rescaling).
+    # temperature, the shrinkage of pattern separation's within-class whitening (towards plain rescaling), and how
+    # many stored memories a training step's recall compares with, drawn afresh every step (0: all; a test compares
+    # with all of them: the class-balanced vote of a random sample estimates the same class densities, at a fraction
+    # of the cost).
     memory_capacity: int = 60_000
     memory_k: int = 16
     memory_temperature: float = 0.07
     memory_shrinkage: float = 0.1
+    memory_train_sample: int = 8192
     # PFC: dropout before the classifier.
     pfc_dropout: float = 0.1
     # Training schedule.
@@ -73,6 +77,9 @@ class BrainConfig:
         if self.thalamus_reduction > self.retina_channels:
             yield (f"thalamus_reduction = {self.thalamus_reduction}: must be at most retina_channels = {self.retina_channels}, "
                    "so the thalamic gate keeps at least one hidden unit")
+        if 0 < self.memory_train_sample <= self.memory_k:
+            yield (f"memory_train_sample = {self.memory_train_sample}: must be 0 (all memories) or larger than memory_k = "
+                   f"{self.memory_k}, since recall needs more memories than neighbours")
         if self.memory_k >= self.memory_capacity:
             yield (f"memory_k = {self.memory_k}: must be smaller than memory_capacity = {self.memory_capacity}, "
                    "since recall needs more stored memories than neighbours")
@@ -140,6 +147,7 @@ ALLOWED = {
     "memory_k": Allowed(int, 1),
     "memory_temperature": Allowed(float, 0, low_open=True),
     "memory_shrinkage": Allowed(float, 0),
+    "memory_train_sample": Allowed(int, 0),
     "pfc_dropout": Allowed(float, 0, 1, high_open=True),
     "pretrain_epochs": Allowed(int, 1),
     "train_epochs": Allowed(int, 1),

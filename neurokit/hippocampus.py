@@ -71,6 +71,9 @@ class Hippocampus(nn.Module):
         """Forget every memory, and the separation learned from them."""
         self.labels.fill_(-1)
         self.next_slot = 0
+        self._forget_separation()
+
+    def _forget_separation(self):
         self.centre.zero_()
         self.separation.copy_(torch.eye(self.embedding_dim))
         self.has_separation.fill_(False)
@@ -112,9 +115,7 @@ class Hippocampus(nn.Module):
         covariance = spread.T @ spread / len(spread)
         variances, directions = torch.linalg.eigh(covariance)
         if not variances.clamp(min=0).mean() > 0:  # no class holds two different memories: no spread to learn from
-            self.centre.zero_()
-            self.separation.copy_(torch.eye(self.embedding_dim))
-            self.has_separation.fill_(False)
+            self._forget_separation()
             return
         variances = variances.clamp(min=0) + shrinkage * variances.clamp(min=0).mean()
         self.centre.copy_(means[members.sum(0) > 0].mean(0))
@@ -139,28 +140,31 @@ class Hippocampus(nn.Module):
         usable = self.labels >= 0
         if hidden is not None:
             usable = usable & ~hidden.to(usable.device)
-        stored = int(usable.sum())
+        candidates = usable.nonzero().squeeze(1)  # the slots this recall compares the queries with
         excluding = 0 if exclude_slots is None else 1
-        k = min(self.k, stored - excluding)
+        k = min(self.k, len(candidates) - excluding)
         if k < 1:
             raise MemoryEmptyError("The hippocampus is empty: write some embeddings with labels before recall.")
-        similarities = self.separated(queries) @ self.separated(self.keys).T  # (N, capacity); the gradient reaches the queries only
-        allowed = usable.expand(len(queries), -1).clone()
-        if exclude_slots is not None:
-            allowed[torch.arange(len(queries), device=allowed.device), exclude_slots] = False
-        members = F.one_hot(self.labels.clamp(min=0), self.num_classes).to(similarities.dtype) * usable[:, None]  # (capacity, classes)
+        labels = self.labels[candidates]
+        similarities = self.separated(queries) @ self.separated(self.keys[candidates]).T  # (N, candidates); the gradient reaches the queries only
+        scaled = similarities / self.temperature
+        members = F.one_hot(labels, self.num_classes).to(similarities.dtype)  # (candidates, classes)
         counts = members.sum(0).expand(len(queries), -1)
         if exclude_slots is not None:
-            counts = counts - members[exclude_slots]
-        scaled = (similarities / self.temperature).masked_fill(~allowed, float("-inf"))
+            column = torch.full((self.capacity,), -1, dtype=torch.long, device=candidates.device)
+            column[candidates] = torch.arange(len(candidates), device=candidates.device)
+            own = column[exclude_slots.to(column.device)]  # each query's own slot among the candidates, -1 if not one
+            rows = (own >= 0).nonzero().squeeze(1)
+            scaled = scaled.index_put((rows, own[rows]), torch.tensor(float("-inf"), device=scaled.device))
+            counts = counts.index_put((rows,), counts[rows] - members[own[rows]])
         largest = scaled.max(1, keepdim=True).values.detach()
         votes = torch.exp(scaled - largest) @ members  # (N, classes): each class's summed weight
         density = votes / counts.clamp(min=1)
         probabilities = density / density.sum(1, keepdim=True)
         log_probs = torch.log((1 - SMOOTHING) * probabilities + SMOOTHING / self.num_classes)
         with torch.no_grad():
-            slots = similarities.masked_fill(~allowed, float("-inf")).topk(k, dim=1).indices
-        return Recall(log_probs, similarities.gather(1, slots), self.labels[slots], slots)
+            nearest = scaled.topk(k, dim=1).indices
+        return Recall(log_probs, similarities.gather(1, nearest), labels[nearest], candidates[nearest])
 
 
 def vote(similarities: torch.Tensor, key_labels: torch.Tensor, temperature: float, num_classes: int = 10) -> torch.Tensor:

@@ -149,6 +149,20 @@ def supervised_loss(output, labels: torch.Tensor, sources=SOURCES) -> torch.Tens
     return sum(losses) if losses else None
 
 
+def outside_sample(hippocampus, count: int, generator: torch.Generator) -> torch.Tensor | None:
+    """The `hidden` mask of one training step's recall: every stored memory but `count` of them, drawn at random.
+
+    None (nothing hidden) when count is 0 or memory holds no more than count memories.
+    """
+    stored = (hippocampus.labels >= 0).nonzero().squeeze(1)
+    if count == 0 or len(stored) <= count:
+        return None
+    hidden = torch.ones_like(hippocampus.labels, dtype=torch.bool)
+    drawn = torch.randperm(len(stored), generator=generator)[:count].to(stored.device)
+    hidden[stored[drawn]] = False
+    return hidden
+
+
 def split_for_gate(count: int, config: BrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
     """Indices for training cortex and memory, and the held-out few the basal ganglia learn from."""
     order = torch.randperm(count, generator=torch.Generator().manual_seed(config.seed + 2))
@@ -161,7 +175,8 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
 
     Memory fills as examples are experienced: each batch writes its own slots after its
     step (so a key is never older than one epoch), and each example is barred from
-    retrieving itself. Until memory is ready the cortex answers alone. A last refresh
+    retrieving itself; each step recalls from `config.memory_train_sample` stored memories
+    drawn at random (`outside_sample`). Until memory is ready the cortex answers alone. A last refresh
     writes every image, held-out ones included, with the final encoder, and memory learns
     its pattern separation from them (`Hippocampus.separate_patterns`). Then the basal
     ganglia are fitted on the held-out images, which the cortex never trained on, as it
@@ -183,6 +198,7 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     parameters = [p for name, p in brain.named_parameters() if not name.startswith(frozen)]
     optimizer, scheduler = _schedule(parameters, config.train_lr, config.weight_decay, _steps(len(train_index), config, config.train_epochs))
     generator = torch.Generator().manual_seed(config.seed + 1)
+    sampling = torch.Generator().manual_seed(config.seed + 4)
     device = _prepare(brain)
     brain.train()
     losses = []
@@ -191,7 +207,8 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
         for batch, batch_labels, local in tqdm(batches, total=_steps(len(train_index), config, 1), desc=f"train {epoch + 1}/{config.train_epochs}", disable=not progress):
             batch = random_shift(batch, config.train_shift_pixels, generator)
             batch, batch_labels, slots = _on(device, batch), batch_labels.to(device), train_index[local].to(device)
-            output = brain(batch, exclude_slots=slots, reconstruct=False)
+            hidden = outside_sample(brain.hippocampus, config.memory_train_sample, sampling) if with_memory else None
+            output = brain(batch, exclude_slots=slots, reconstruct=False, hidden=hidden)
             loss = supervised_loss(output, batch_labels, sources)
             if loss is not None:
                 optimizer.zero_grad(set_to_none=True)

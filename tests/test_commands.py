@@ -46,6 +46,8 @@ def test_every_config_field_has_a_rule_and_the_defaults_pass():
     ({"batch_size": "8"}, r"batch_size = '8': must be a whole number"),
     ({"memory_k": -3}, r"memory_k = -3: must be a whole number of at least 1"),
     ({"memory_k": 16, "memory_capacity": 16}, r"memory_k = 16: must be smaller than memory_capacity = 16"),
+    ({"memory_train_sample": 16}, r"memory_train_sample = 16: must be 0 \(all memories\) or larger than memory_k = 16"),
+    ({"memory_train_sample": -1}, r"memory_train_sample = -1: must be a whole number of at least 0"),
     ({"gate_holdout": 1.0}, r"gate_holdout = 1.0: must be a number of at least 0 and below 1"),
     ({"gate_holdout": -0.1}, r"gate_holdout = -0.1"),
     ({"memory_temperature": 0.0}, r"memory_temperature = 0.0: must be a number above 0"),

@@ -228,6 +228,35 @@ def test_hippocampus_gradient_reaches_the_query():
     assert query.grad is not None and query.grad.abs().sum() > 0
 
 
+def test_hippocampus_recall_gradient_is_the_whole_vote_s():
+    """Recall weighs every memory without autograd and adds the gradient by hand: it must be the gradient of
+    `vote` on the full similarity table, with skipped and hidden memories, and after pattern separation."""
+    import torch.nn.functional as F
+
+    from neurokit.hippocampus import vote
+
+    generator = torch.Generator().manual_seed(2)
+    keys, labels = torch.randn(60, 6, generator=generator), torch.randint(0, 7, (60,), generator=generator)
+    memory = Hippocampus(capacity=60, embedding_dim=6, num_classes=10, k=4, temperature=0.1)
+    memory.write(keys, labels)
+    skipped, hidden = torch.randint(0, 60, (5,), generator=generator), torch.arange(60) % 7 == 3
+    for separate in (False, True):
+        if separate:
+            memory.separate_patterns()
+        queries = torch.randn(5, 6, generator=generator, requires_grad=True)
+        recalled = memory.recall(queries, exclude_slots=skipped, hidden=hidden)
+        similarities = memory.separated(queries) @ memory.separated(memory.keys).T
+        masked = similarities.masked_fill(hidden, float("-inf"))
+        masked = masked.index_put((torch.arange(5), skipped), torch.tensor(float("-inf")))
+        expected = vote(masked, labels, 0.1)
+        weights = torch.randn(5, 10, generator=generator)
+        by_recall, = torch.autograd.grad((recalled.log_probs * weights).sum() + recalled.similarities.sum(), queries)
+        nearest = similarities.gather(1, recalled.slots)
+        by_autograd, = torch.autograd.grad((expected * weights).sum() + nearest.sum(), queries)
+        assert torch.allclose(recalled.log_probs, expected, atol=1e-5)
+        assert torch.allclose(by_recall, by_autograd, atol=1e-4), (by_recall - by_autograd).abs().max()
+
+
 def test_hippocampus_vote_is_class_balanced():
     """A digit stored once competes on equal terms with one stored a hundred times."""
     memory = Hippocampus(capacity=101, embedding_dim=2, num_classes=2, k=4, temperature=0.1)

@@ -12,7 +12,7 @@ from neurokit.checkpoint import load_checkpoint, save_checkpoint
 from neurokit.cli import main
 from neurokit.data import load_mnist
 from neurokit.run import FIGURES, run
-from neurokit.training import evaluation_mode, split_for_gate, train_supervised
+from neurokit.training import evaluation_mode, outside_sample, split_for_gate, train_supervised
 
 SMALL = dict(memory_capacity=2000, pretrain_epochs=1, train_epochs=1, threads=2)
 
@@ -70,6 +70,31 @@ def test_memory_holds_the_final_encoder_and_gate_examples_are_held_out(mnist_dir
         embedding, _ = brain.encode(images[:50].contiguous(memory_format=torch.channels_last))
     assert torch.allclose(brain.hippocampus.keys[:50], embedding, atol=1e-5)
     assert torch.equal(brain.hippocampus.labels[:1000], labels)
+
+
+def test_a_training_step_recalls_from_a_fresh_sample_of_stored_memories():
+    brain = Brain(BrainConfig(memory_capacity=100, memory_k=4, embedding_dim=8))
+    memory = brain.hippocampus
+    memory.write(torch.randn(60, 8), torch.arange(60) % 10)
+    generator = torch.Generator().manual_seed(0)
+    hidden = outside_sample(memory, 20, generator)
+    assert hidden.shape == (100,) and int((~hidden).sum()) == 20 and bool((memory.labels[~hidden] >= 0).all())
+    again = outside_sample(memory, 20, generator)
+    assert not torch.equal(hidden, again)  # drawn afresh at every step
+    assert outside_sample(memory, 0, generator) is None and outside_sample(memory, 60, generator) is None
+    recall = memory.recall(torch.randn(5, 8), hidden=hidden)
+    assert not hidden[recall.slots].any()  # only the sample is recalled
+
+
+def test_training_with_a_memory_sample_still_fills_all_of_memory(mnist_dir):
+    config = BrainConfig(**dict(SMALL, memory_train_sample=64, gate_epochs=2))
+    images, labels = load_mnist(True, mnist_dir, download=False)
+    brain = Brain(config)
+    losses = train_supervised(brain, images[:400], labels[:400], progress=False)
+    assert len(losses) == 3 and all(loss == loss for loss in losses)  # 368 training images, batch 128: 3 steps, no NaN
+    assert brain.hippocampus.size == 400
+    recall = brain.hippocampus.recall(brain.hippocampus.keys[:5])
+    assert recall.slots.max() < 400 and recall.log_probs.shape == (5, 10)
 
 
 def test_checkpoint_round_trip_and_unreadable_files(tmp_path):
