@@ -134,7 +134,8 @@ class Hippocampus(nn.Module):
         exclude_slots (N,) names a slot each query may not retrieve: during training an
         example must not find itself in memory. hidden (capacity,), True where a stored
         memory is to be left out of this recall (the basal ganglia use it to rehearse
-        meeting a class of which memory holds only a few examples).
+        meeting a class of which memory holds only a few examples; a training step, to
+        recall from a random sample of memory). Only the memories left in are compared.
         """
         check_vectors(queries, "Hippocampus.recall", self.embedding_dim)
         usable = self.labels >= 0
