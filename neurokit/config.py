@@ -37,7 +37,7 @@ class BrainConfig:
     memory_k: int = 16
     memory_temperature: float = 0.07
     memory_shrinkage: float = 0.1
-    memory_train_sample: int = 8192
+    memory_train_sample: int = 16384
     # PFC: dropout before the classifier.
     pfc_dropout: float = 0.1
     # Training schedule.
