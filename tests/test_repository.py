@@ -104,6 +104,19 @@ def test_readme_shows_the_current_grading_benchmark():
     assert shown and shown.group(1) == table, "the README does not show docs/benchmarks/grading_scale.md: run the benchmark's --render and paste it"
 
 
+def test_readme_says_in_how_many_seeds_the_gate_beats_both_sources():
+    """The Gate section's count of seeds in which the mixture beats the better source is gate_per_seed.csv's."""
+    import csv
+
+    with open(ROOT / "docs" / "experiments" / "gate_per_seed.csv") as table:
+        rows = [row for row in csv.DictReader(table) if row["measure"] == "all"]
+    wins = sum(float(row["mixture"]) > max(float(row["cortex"]), float(row["memory"])) for row in rows)
+    numbers = ["no", "one", "two", "three"]
+    said = {len(rows): "in every seed", 0: "in no seed"}.get(wins, f"in {numbers[wins]} seed{'s' * (wins > 1)} of {numbers[len(rows)]}")
+    gate_section = " ".join((ROOT / "README.md").read_text().split("### The gate")[1].split("## ")[0].split())
+    assert f"the mixture is more accurate than the better of its two sources {said}" in gate_section
+
+
 def test_readme_results_are_the_recorded_default_run():
     """docs/records/train.json is `make record`'s run of the default brain; the README quotes its numbers."""
     import json
