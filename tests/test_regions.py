@@ -228,8 +228,8 @@ def test_hippocampus_gradient_reaches_the_query():
     assert query.grad is not None and query.grad.abs().sum() > 0
 
 
-def test_hippocampus_recall_gradient_is_the_whole_vote_s():
-    """Recall weighs every memory without autograd and adds the gradient by hand: it must be the gradient of
+def test_hippocampus_recall_gradient_is_that_of_the_whole_vote():
+    """Recall compares the queries with the memories left in only: its values and gradient must be those of
     `vote` on the full similarity table, with skipped and hidden memories, and after pattern separation."""
     import torch.nn.functional as F
 
