@@ -137,6 +137,12 @@ def test_readme_results_are_the_recorded_default_run():
     if 'right more often than "always the cortex" and "always memory"' in flowing:
         assert disagreements["mixture"] > max(disagreements["cortex"], disagreements["memory"])
         assert accuracy["mixture"] > max(accuracy["cortex"], accuracy["memory"])
+    if 'right as often as "always the cortex" and more often than "always memory"' in flowing:
+        assert disagreements["cortex"] == disagreements["mixture"] > disagreements["memory"]
+    if "the mixture ties with the cortex on all test images" in flowing:
+        assert accuracy["mixture"] == accuracy["cortex"]
+    assert 'right more often than "always the cortex"' in flowing or 'right as often as "always the cortex"' in flowing, (
+        "the Results say nothing checked of how the gate's choices compare with each source's")
     cores, threads, torch_version = record["machine"]["cores"], record["threads"], record["versions"]["torch"].split("+")[0]
     threads_in_words = "1 thread" if threads == 1 else f"{threads} threads"
     assert f"{cores}-core" in flowing and threads_in_words in flowing and f"PyTorch {torch_version}," in flowing
