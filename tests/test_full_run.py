@@ -39,9 +39,22 @@ def test_default_schedule_reaches_99_3_percent(metrics):
 
 
 def test_memory_and_gate_earn_their_place(metrics):
-    """What the README says of this run: the mixture beats both sources, and so do its choices where they disagree."""
+    """What the README says of this run: the mixture is at least as accurate as either source (here it ties with the
+    cortex), its choices where the two disagree are right at least as often as either's, and an oracle shows the gap."""
     accuracy, disagreements = metrics["test_accuracy"], metrics["disagreements"]
-    assert accuracy["mixture"] > max(accuracy["cortex"], accuracy["memory"])
-    assert disagreements["mixture"] > max(disagreements["cortex"], disagreements["memory"])
+    assert accuracy["mixture"] >= max(accuracy["cortex"], accuracy["memory"])
+    assert disagreements["mixture"] >= max(disagreements["cortex"], disagreements["memory"])
     assert metrics["oracle_accuracy"] > accuracy["mixture"]
     assert abs(metrics["gate"]["mean_where_sources_agree"] - metrics["config"]["gate_familiar_trust"]) < 0.05  # an even trust on familiar digits
+
+
+def test_over_three_seeds_the_mixture_beats_each_source_on_average():
+    """The speed experiment's default brains (docs/experiments/gate.csv): on average over the seeds the mixture is more
+    accurate than either source, on all test images and where the two disagree."""
+    import csv
+
+    with open(RECORD.parents[1] / "experiments" / "gate.csv") as table:
+        rows = list(csv.DictReader(table))
+    assert len(rows) == 2 and all(int(row["seeds"]) == 3 for row in rows)
+    for row in rows:
+        assert float(row["mixture_mean"]) > max(float(row["cortex_mean"]), float(row["memory_mean"])), row["measure"]
