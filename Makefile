@@ -36,7 +36,7 @@ test: install chromium
 clean:
 	rm -rf $(VENV) runs .pytest_cache
 
-# Every experiment in its full setting (about two hours on a 2-core CPU); the README shows docs/experiments/.
+# Every experiment in its full setting (about an hour on a 2-core CPU); the README shows docs/experiments/.
 experiments: install
 	$(BIN)/neurokit experiment all --out docs/experiments
 
