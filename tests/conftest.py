@@ -1,9 +1,21 @@
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from neurokit.data import MNIST_SHA256, raw_folder, stage_mnist
+
+
+@pytest.fixture(autouse=True)
+def environment_as_it_was():
+    """Whatever a test leaves in os.environ is undone before the next one: an in-process dask worker of the grading
+    tests sets OMP_NUM_THREADS=1, and every Jupyter kernel started after it would run the lessons on one thread."""
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
