@@ -39,8 +39,8 @@ def test_default_schedule_reaches_99_3_percent(metrics):
 
 
 def test_memory_and_gate_earn_their_place(metrics):
-    """What the README says of this run: the mixture is at least as accurate as either source (here it ties with the
-    cortex), its choices where the two disagree are right at least as often as either's, and an oracle shows the gap."""
+    """What the README says of this run: the mixture is at least as accurate as either source, its choices where the
+    two disagree are right at least as often as either's, and an oracle shows the gap."""
     accuracy, disagreements = metrics["test_accuracy"], metrics["disagreements"]
     assert accuracy["mixture"] >= max(accuracy["cortex"], accuracy["memory"])
     assert disagreements["mixture"] >= max(disagreements["cortex"], disagreements["memory"])
