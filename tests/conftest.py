@@ -9,8 +9,9 @@ from neurokit.data import MNIST_SHA256, raw_folder, stage_mnist
 
 @pytest.fixture(autouse=True)
 def environment_as_it_was():
-    """Whatever a test leaves in os.environ is undone before the next one: an in-process dask worker of the grading
-    tests sets OMP_NUM_THREADS=1, and every Jupyter kernel started after it would run the lessons on one thread."""
+    """Whatever a test leaves in os.environ is undone before the next one: the dask nannies that the grading tests
+    start in the test process, as an instructor's cluster, set OMP_NUM_THREADS=1 there, and every Jupyter kernel
+    started after them would run the lessons on one thread."""
     saved = dict(os.environ)
     yield
     if dict(os.environ) != saved:

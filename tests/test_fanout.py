@@ -102,6 +102,17 @@ def test_the_embedded_cluster_listens_on_no_network():
         assert engine.slots == 2
 
 
+def test_the_embedded_cluster_leaves_the_graders_environment_as_it_was():
+    """dask sets OMP_NUM_THREADS=1 and others for its workers; an in-process worker would set them in the grader's own process."""
+    from autograder.fanout import Engine
+
+    before = dict(os.environ)
+    with Engine(workers=1):
+        during = dict(os.environ)
+    assert during == before
+    assert dict(os.environ) == before
+
+
 def test_a_scheduler_without_workers_is_a_clear_error():
     from autograder.fanout import Engine
 
