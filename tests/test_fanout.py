@@ -103,7 +103,8 @@ def test_the_embedded_cluster_listens_on_no_network():
 
 
 def test_the_embedded_cluster_leaves_the_graders_environment_as_it_was():
-    """dask sets OMP_NUM_THREADS=1 and others for its workers; an in-process worker would set them in the grader's own process."""
+    """A dask nanny sets OMP_NUM_THREADS=1 and others in the process that starts it (the nanny clusters of these tests
+    do); the embedded cluster runs its worker without one, so the grader's own process keeps its environment."""
     from autograder.fanout import Engine
 
     before = dict(os.environ)
