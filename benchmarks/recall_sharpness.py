@@ -5,7 +5,7 @@
 Each brain is the speed experiment's (default config, all 60,000 training images, seed s), trained here or
 loaded from DIR/seed{s}.pt when there (trained ones are saved there). For each recall temperature, memory's
 class-balanced vote is recomputed from the stored memories (`neurokit.hippocampus.vote`), the basal ganglia's
-two calibration temperatures are refitted on the held-out images, and the familiar mixture (an even mixture
+two calibration temperatures are fitted afresh on the held-out images, and the familiar mixture (an even mixture
 of the two calibrated sources) is scored. The table gives, per seed, memory's negative log-likelihood on the
 held-out images (what a choice of temperature by held-out likelihood would minimise) and the number of
 images each source and the mixture name right, held-out and test. The brain's own recall is the row at its
@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from neurokit.basal_ganglia import BasalGanglia  # noqa: E402
 from neurokit.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from neurokit.data import load_mnist  # noqa: E402
 from neurokit.experiments.speed import FULL  # noqa: E402
@@ -82,11 +83,12 @@ def main():
         for temperature in TEMPERATURES:
             memory = {name: memory_vote(brain.hippocampus, embeddings, temperature, own) for name, (_, embeddings, _, own) in parts.items()}
             cortex_held, _, labels_held, _ = parts["held-out"]
-            calibrate(brain.basal_ganglia, cortex_held, memory["held-out"], labels_held)
+            gate = BasalGanglia(brain.config.num_classes)  # its two temperatures fitted afresh for this recall
+            calibrate(gate, cortex_held, memory["held-out"], labels_held)
             right = []
             for name, (cortex, _, labels, _) in parts.items():
                 with torch.no_grad():
-                    calibrated_cortex, calibrated_memory = brain.basal_ganglia.calibrated(cortex, memory[name])
+                    calibrated_cortex, calibrated_memory = gate.calibrated(cortex, memory[name])
                     mixture = torch.logaddexp(calibrated_cortex, calibrated_memory) - math.log(2)
                 right += [int((source.argmax(1) == labels).sum()) for source in (memory[name], cortex, mixture)]
             nll = F.nll_loss(memory["held-out"], labels_held).item()
