@@ -34,6 +34,7 @@ TEMPERATURES = (0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.1)
 
 
 def brain_for(seed: int, folder: Path, images, labels):
+    """The speed experiment's brain of this seed, from folder/seed{seed}.pt, trained and saved there if missing."""
     path = folder / f"seed{seed}.pt"
     if path.is_file():
         return load_checkpoint(path)
@@ -43,6 +44,7 @@ def brain_for(seed: int, folder: Path, images, labels):
 
 
 def cortex_and_embeddings(brain, images):
+    """The cortex's logits and the IT embeddings of these images, in evaluation mode."""
     with evaluation_mode(brain):
         embeddings = torch.cat([brain.encode(images[start:start + 1000])[0] for start in range(0, len(images), 1000)])
         cortex_logits = brain.pfc(embeddings)
@@ -50,6 +52,7 @@ def cortex_and_embeddings(brain, images):
 
 
 def memory_vote(hippocampus, embeddings, temperature, own_slots=None):
+    """Memory's class-balanced vote, as `Hippocampus.recall` casts it, at another temperature; own_slots (N,) are skipped."""
     stored = (hippocampus.labels >= 0).nonzero().squeeze(1)
     keys, key_labels = hippocampus.separated(hippocampus.keys[stored]), hippocampus.labels[stored]
     column = torch.full((hippocampus.capacity,), -1, dtype=torch.long)
@@ -70,7 +73,7 @@ def main():
     parser.add_argument("--checkpoints", type=Path, default=Path("runs/recall_sharpness"))
     args = parser.parse_args()
     args.checkpoints.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(2)
+    torch.set_num_threads(2)  # as the speed experiment trained its brains
     train_images, train_labels = load_mnist(train=True)[:2]
     test_images, test_labels = load_mnist(train=False)[:2]
     print(f"{'seed':>4s} {'temperature':>11s} {'held-out NLL':>12s} | held-out right: {'memory':>6s} {'cortex':>6s} {'mixture':>7s} "
@@ -83,12 +86,12 @@ def main():
         for temperature in TEMPERATURES:
             memory = {name: memory_vote(brain.hippocampus, embeddings, temperature, own) for name, (_, embeddings, _, own) in parts.items()}
             cortex_held, _, labels_held, _ = parts["held-out"]
-            gate = BasalGanglia(brain.config.num_classes)  # its two temperatures fitted afresh for this recall
-            calibrate(gate, cortex_held, memory["held-out"], labels_held)
+            basal_ganglia = BasalGanglia(brain.config.num_classes)  # its two temperatures fitted afresh for this recall
+            calibrate(basal_ganglia, cortex_held, memory["held-out"], labels_held)
             right = []
             for name, (cortex, _, labels, _) in parts.items():
                 with torch.no_grad():
-                    calibrated_cortex, calibrated_memory = gate.calibrated(cortex, memory[name])
+                    calibrated_cortex, calibrated_memory = basal_ganglia.calibrated(cortex, memory[name])
                     mixture = torch.logaddexp(calibrated_cortex, calibrated_memory) - math.log(2)
                 right += [int((source.argmax(1) == labels).sum()) for source in (memory[name], cortex, mixture)]
             nll = F.nll_loss(memory["held-out"], labels_held).item()
