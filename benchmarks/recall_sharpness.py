@@ -4,7 +4,7 @@
 
 Each brain is the speed experiment's (default config, all 60,000 training images, seed s), trained here or
 loaded from DIR/seed{s}.pt when there (trained ones are saved there). For each recall temperature, memory's
-class-balanced vote is recomputed from the stored memories (`neurokit.hippocampus.vote`), the basal ganglia's
+class-balanced vote is recalled from the stored memories (`Hippocampus.recall`), the basal ganglia's
 two calibration temperatures are fitted afresh on the held-out images, and the familiar mixture (an even mixture
 of the two calibrated sources) is scored. The table gives, per seed, memory's negative log-likelihood on the
 held-out images (what a choice of temperature by held-out likelihood would minimise) and the number of
@@ -22,11 +22,12 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from neurokit.basal_ganglia import BasalGanglia  # noqa: E402
+from neurokit.basal_ganglia import BasalGanglia, mix_in_probability_space  # noqa: E402
 from neurokit.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from neurokit.data import load_mnist  # noqa: E402
+from neurokit.experiments.new_digit import encode  # noqa: E402
 from neurokit.experiments.speed import FULL  # noqa: E402
-from neurokit.hippocampus import vote  # noqa: E402
+from neurokit.hippocampus import Hippocampus  # noqa: E402
 from neurokit.run import train_brain  # noqa: E402
 from neurokit.training import calibrate, evaluation_mode, split_for_gate  # noqa: E402
 
@@ -45,26 +46,24 @@ def brain_for(seed: int, folder: Path, images, labels):
 
 def cortex_and_embeddings(brain, images):
     """The cortex's logits and the IT embeddings of these images, in evaluation mode."""
+    embeddings = encode(brain, images).clone()  # out of inference mode, for calibrate's gradient
     with evaluation_mode(brain):
-        embeddings = torch.cat([brain.encode(images[start:start + 1000])[0] for start in range(0, len(images), 1000)])
         cortex_logits = brain.pfc(embeddings)
-    return cortex_logits.clone(), embeddings.clone()  # out of inference mode, for calibrate's gradient
+    return cortex_logits.clone(), embeddings
 
 
-def memory_vote(hippocampus, embeddings, temperature, own_slots=None):
-    """Memory's class-balanced vote, as `Hippocampus.recall` casts it, at another temperature; own_slots (N,) are skipped."""
-    stored = (hippocampus.labels >= 0).nonzero().squeeze(1)
-    keys, key_labels = hippocampus.separated(hippocampus.keys[stored]), hippocampus.labels[stored]
-    column = torch.full((hippocampus.capacity,), -1, dtype=torch.long)
-    column[stored] = torch.arange(len(stored))
-    votes = []
+def recalling_at(hippocampus, temperature):
+    """A hippocampus holding the same memories and pattern separation, recalling at another temperature."""
+    copy = Hippocampus(hippocampus.capacity, hippocampus.embedding_dim, hippocampus.num_classes, hippocampus.k, temperature)
+    copy.load_state_dict(hippocampus.state_dict())
+    return copy
+
+
+def memory_vote(hippocampus, embeddings, own_slots=None):
+    """Memory's log-probabilities for these embeddings (`Hippocampus.recall`), each skipping its own slot in own_slots."""
     with torch.no_grad():
-        for start in range(0, len(embeddings), 1000):
-            similarities = hippocampus.separated(embeddings[start:start + 1000]) @ keys.T
-            if own_slots is not None:  # a held-out image may not recall itself
-                similarities[torch.arange(len(similarities)), column[own_slots[start:start + 1000]]] = float("-inf")
-            votes.append(vote(similarities, key_labels, temperature, hippocampus.num_classes))
-    return torch.cat(votes)
+        return torch.cat([hippocampus.recall(embeddings[start:start + 1000], None if own_slots is None else own_slots[start:start + 1000]).log_probs
+                          for start in range(0, len(embeddings), 1000)])
 
 
 def main():
@@ -84,7 +83,8 @@ def main():
         parts = {"held-out": (*cortex_and_embeddings(brain, train_images[held_out]), train_labels[held_out], held_out),
                  "test": (*cortex_and_embeddings(brain, test_images), test_labels, None)}
         for temperature in TEMPERATURES:
-            memory = {name: memory_vote(brain.hippocampus, embeddings, temperature, own) for name, (_, embeddings, _, own) in parts.items()}
+            hippocampus = recalling_at(brain.hippocampus, temperature)
+            memory = {name: memory_vote(hippocampus, embeddings, own) for name, (_, embeddings, _, own) in parts.items()}
             cortex_held, _, labels_held, _ = parts["held-out"]
             basal_ganglia = BasalGanglia(brain.config.num_classes)  # its two temperatures fitted afresh for this recall
             calibrate(basal_ganglia, cortex_held, memory["held-out"], labels_held)
@@ -92,7 +92,7 @@ def main():
             for name, (cortex, _, labels, _) in parts.items():
                 with torch.no_grad():
                     calibrated_cortex, calibrated_memory = basal_ganglia.calibrated(cortex, memory[name])
-                    mixture = torch.logaddexp(calibrated_cortex, calibrated_memory) - math.log(2)
+                    mixture = mix_in_probability_space(calibrated_cortex, calibrated_memory, torch.zeros(len(labels)))  # even trust
                 right += [int((source.argmax(1) == labels).sum()) for source in (memory[name], cortex, mixture)]
             nll = F.nll_loss(memory["held-out"], labels_held).item()
             mark = "  (the brain's own)" if math.isclose(temperature, brain.config.memory_temperature) else ""
