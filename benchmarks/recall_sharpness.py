@@ -71,7 +71,10 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--checkpoints", type=Path, default=Path("runs/recall_sharpness"))
     args = parser.parse_args()
-    args.checkpoints.mkdir(parents=True, exist_ok=True)
+    try:
+        args.checkpoints.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        parser.error(f"cannot keep checkpoints in {args.checkpoints} ({error.strerror}): pass --checkpoints a folder you can write to")
     torch.set_num_threads(2)  # as the speed experiment trained its brains
     train_images, train_labels = load_mnist(train=True)[:2]
     test_images, test_labels = load_mnist(train=False)[:2]
