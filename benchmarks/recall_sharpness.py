@@ -8,8 +8,9 @@ class-balanced vote is recalled from the stored memories (`Hippocampus.recall`),
 two calibration temperatures are fitted afresh on the held-out images, and the familiar mixture (an even mixture
 of the two calibrated sources) is scored. The table gives, per seed, memory's negative log-likelihood on the
 held-out images (what a choice of temperature by held-out likelihood would minimise) and the number of
-images each source and the mixture name right, held-out and test. The brain's own recall is the row at its
-configured `memory_temperature`. A study for the gate, not a record: nothing here changes the brain.
+images each source and the mixture name right, held-out and test. Every row uses one width for every class; the row
+at the config's `memory_temperature` is the width memory learns with, before `fit_kernel` fits the brain's own kernel
+(printed after each seed). A study for the gate, not a record: nothing here changes the brain.
 """
 
 import argparse
@@ -56,6 +57,7 @@ def recalling_at(hippocampus, temperature):
     """A hippocampus holding the same memories and pattern separation, recalling at another temperature."""
     copy = Hippocampus(hippocampus.capacity, hippocampus.embedding_dim, hippocampus.num_classes, hippocampus.k, temperature)
     copy.load_state_dict(hippocampus.state_dict())
+    copy.use_kernel(temperature)  # one width for every class, not the kernel the brain fitted
     return copy
 
 
@@ -98,9 +100,12 @@ def main():
                     mixture = mix_in_probability_space(calibrated_cortex, calibrated_memory, torch.zeros(len(labels)))  # even trust
                 right += [int((source.argmax(1) == labels).sum()) for source in (memory[name], cortex, mixture)]
             nll = F.nll_loss(memory["held-out"], labels_held).item()
-            mark = "  (the brain's own)" if math.isclose(temperature, brain.config.memory_temperature) else ""
+            mark = "  (the training temperature)" if math.isclose(temperature, brain.config.memory_temperature) else ""
             print(f"{seed:4d} {temperature:11.3f} {nll:12.4f} | {'':15s} {right[0]:6d} {right[1]:6d} {right[2]:7d} "
                   f"| {'':11s} {right[3]:6d} {right[4]:6d} {right[5]:7d}{mark}", flush=True)
+        width_of_one, shrink, normaliser = brain.hippocampus.kernel.tolist()
+        print(f"{seed:4d} the brain's own kernel: width {width_of_one:g} for a class of one memory, times n ** -{shrink:g}; "
+              f"normaliser {normaliser:g}", flush=True)
 
 
 if __name__ == "__main__":

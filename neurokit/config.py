@@ -29,7 +29,7 @@ class BrainConfig:
     embedding_dim: int = 128
     num_classes: int = 10
     # Hippocampus: one memory slot per training image, k nearest neighbours reported to the gate, the vote's
-    # temperature, the shrinkage of pattern separation's within-class whitening (towards plain rescaling), and how
+    # temperature while memory learns (after training, `training.fit_kernel` fits the kernel's width), the shrinkage of pattern separation's within-class whitening (towards plain rescaling), and how
     # many stored memories a training step's recall compares with, drawn afresh every step (0: all; a test compares
     # with all of them: the class-balanced vote of a random sample estimates the same class densities, at a fraction
     # of the cost).

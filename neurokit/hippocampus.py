@@ -29,11 +29,13 @@ class Hippocampus(nn.Module):
     retrieves it from a partial cue (pattern completion), and replays stored experiences
     during sleep, which lets the cortex learn them slowly (consolidation). Here memory is a
     table of IT embeddings with their labels, one slot per stored example. At recall
-    every stored memory votes for its label with weight exp(similarity / temperature), so
-    a small temperature lets the closest memories dominate, and each class's votes are
+    every stored memory votes for its label with weight exp((similarity - 1) / width), so
+    a narrow kernel lets the closest memories dominate, and each class's votes are
     divided by how many memories of that class are stored: a class-balanced vote, in
     which a digit met once competes on equal terms with one met thousands of times
-    (a kernel density estimate of each class around the query). Writing takes no
+    (a kernel density estimate of each class around the query). The width starts as the
+    `temperature` for every class; `use_kernel` makes it narrower the more memories a class
+    holds, as a density estimate's bandwidth shrinks with its sample. Writing takes no
     gradient step, so a new example is usable at once. Recall also reports the k nearest
     memories, which the basal ganglia read. `replay_batch` hands stored embeddings back, class
     by class, for the cortex to learn from in sleep. Left out: forgetting, the order in which experiences happened, and the separate
@@ -51,6 +53,9 @@ class Hippocampus(nn.Module):
         self.register_buffer("centre", torch.zeros(embedding_dim))
         self.register_buffer("separation", torch.eye(embedding_dim))
         self.register_buffer("has_separation", torch.tensor(False))
+        # The kernel (use_kernel): the width of a class of one memory, how fast width shrinks with a class's count, and
+        # the weight of the width in the kernel's normaliser; one width, `temperature`, for every class until fitted.
+        self.register_buffer("kernel", torch.tensor([temperature, 0.0, 0.0]))
         self.next_slot = 0
 
     @property
@@ -68,10 +73,29 @@ class Hippocampus(nn.Module):
         return self.size > self.k
 
     def clear(self):
-        """Forget every memory, and the separation learned from them."""
+        """Forget every memory, and the separation and kernel learned from them."""
         self.labels.fill_(-1)
         self.next_slot = 0
         self._forget_separation()
+        self.use_kernel(self.temperature)
+
+    @torch.no_grad()
+    def use_kernel(self, width_of_one: float, shrink: float = 0.0, normaliser: float = 0.0):
+        """Recall with a kernel of width width_of_one * n ** -shrink for a class of n memories.
+
+        Each class's density is then the mean of its memories' exp((similarity - 1) / width) divided by
+        width ** normaliser: on the unit sphere a kernel's normaliser grows as its width narrows (for a
+        von Mises-Fisher kernel in d dimensions, as width ** -(d - 1) / 2), so `normaliser` stands for half
+        the embedding's effective dimension less one. `neurokit.training.fit_kernel` chooses the three.
+        """
+        if width_of_one <= 0 or shrink < 0 or normaliser < 0:
+            raise ValueError(f"use_kernel needs width_of_one > 0, shrink >= 0 and normaliser >= 0, got {width_of_one}, {shrink}, {normaliser}")
+        self.kernel.copy_(torch.tensor([width_of_one, shrink, normaliser]))
+
+    def kernel_widths(self, counts: torch.Tensor) -> torch.Tensor:
+        """The kernel's width for classes holding `counts` memories (a class of none counts as one)."""
+        width_of_one, shrink, _ = self.kernel
+        return width_of_one * counts.clamp(min=1) ** -shrink
 
     def _forget_separation(self):
         self.centre.zero_()
@@ -148,28 +172,32 @@ class Hippocampus(nn.Module):
             raise MemoryEmptyError("The hippocampus is empty: write some embeddings with labels before recall.")
         labels = self.labels[candidates]
         similarities = self.separated(queries) @ self.separated(self.keys[candidates]).T  # (N, candidates); the gradient reaches the queries only
-        scaled = similarities / self.temperature
         members = F.one_hot(labels, self.num_classes).to(similarities.dtype)  # (candidates, classes)
+        widths = self.kernel_widths(members.sum(0)).to(similarities.dtype)  # (classes,)
         counts = members.sum(0).expand(len(queries), -1)
+        ranked = similarities  # what recall weighs and ranks: the same, less each query's own slot
         if exclude_slots is not None:
             column = torch.full((self.capacity,), -1, dtype=torch.long, device=candidates.device)
             column[candidates] = torch.arange(len(candidates), device=candidates.device)
             own = column[exclude_slots.to(column.device)]  # each query's own slot among the candidates, -1 if not one
             rows = (own >= 0).nonzero().squeeze(1)
-            scaled = scaled.index_put((rows, own[rows]), torch.tensor(float("-inf"), device=scaled.device))
+            ranked = similarities.index_put((rows, own[rows]), torch.tensor(float("-inf"), device=similarities.device))
             counts = counts.index_put((rows,), counts[rows] - members[own[rows]])
+        scaled = (ranked - 1) / widths[labels]
         largest = scaled.max(1, keepdim=True).values.detach()
         votes = torch.exp(scaled - largest) @ members  # (N, classes): each class's summed weight
-        density = votes / counts.clamp(min=1)
+        log_scale = -counts.clamp(min=1).log() - self.kernel[2] * widths.log()  # (N, classes): mean, and the kernel's normaliser
+        density = votes * torch.exp(log_scale - log_scale.max(1, keepdim=True).values)
         probabilities = density / density.sum(1, keepdim=True)
         log_probs = torch.log((1 - SMOOTHING) * probabilities + SMOOTHING / self.num_classes)
         with torch.no_grad():
-            nearest = scaled.topk(k, dim=1).indices
+            nearest = ranked.topk(k, dim=1).indices
         return Recall(log_probs, similarities.gather(1, nearest), labels[nearest], candidates[nearest])
 
 
 def vote(similarities: torch.Tensor, key_labels: torch.Tensor, temperature: float, num_classes: int = 10) -> torch.Tensor:
-    """The class-balanced vote of `Hippocampus.recall`, as log-probabilities (N, num_classes), from the similarities
+    """The class-balanced vote of `Hippocampus.recall` with one width, `temperature`, for every class (its kernel
+    until `use_kernel`), as log-probabilities (N, num_classes), from the similarities
     (N, M) of N queries to M stored memories labelled key_labels (M,).
 
     Every memory votes for its label with weight exp(similarity / temperature); each class's summed weight is

@@ -1,6 +1,7 @@
 """The two learning stages and evaluation: self-supervised pretraining, then supervised training."""
 
 import copy
+import math
 import random
 from contextlib import contextmanager
 
@@ -13,7 +14,7 @@ from .brain import Brain
 from .config import BrainConfig
 from .data import batch_count, minibatches, random_shift, to_pixels
 from .errors import ConfigError
-from .hippocampus import replay_batch
+from .hippocampus import SMOOTHING, replay_batch
 
 
 def seed_everything(seed: int):
@@ -120,6 +121,14 @@ def check_training_set(config: BrainConfig, count: int):
         )
 
 
+def embed(brain: Brain, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The IT embeddings of these images (memory's keys and the PFC's input), in evaluation mode, on the brain's device."""
+    device = _prepare(brain)
+    with evaluation_mode(brain):
+        embeddings = torch.cat([brain.encode(_on(device, batch))[0] for batch, _, _ in minibatches(images, images, batch_size, shuffle=False)])
+    return embeddings.clone()  # out of inference mode
+
+
 def refresh_memory(brain: Brain, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000, first_slot: int = 0):
     """Write every image's current embedding into its own memory slot (slot = first_slot + index), so no key is stale.
 
@@ -178,7 +187,8 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     retrieving itself; each step recalls from `config.memory_train_sample` stored memories
     drawn at random (`outside_sample`). Until memory is ready the cortex answers alone. A last refresh
     writes every image, held-out ones included, with the final encoder, and memory learns
-    its pattern separation from them (`Hippocampus.separate_patterns`). Then the basal
+    its pattern separation from them (`Hippocampus.separate_patterns`), and the width of its
+    kernel from the held-out images (`fit_kernel`). Then the basal
     ganglia are fitted on the held-out images, which the cortex never trained on, as it
     will meet test digits. Returns the loss of every cortex-and-memory step.
 
@@ -221,12 +231,84 @@ def train_supervised(brain: Brain, images: torch.Tensor, labels: torch.Tensor, p
     if with_memory:
         refresh_memory(brain, images, labels)
         brain.hippocampus.separate_patterns(config.memory_shrinkage)
+    if with_memory and len(gate_index):
+        fit_kernel(brain.hippocampus, embed(brain, images[gate_index]), labels[gate_index], gate_index, torch.Generator().manual_seed(config.seed + 5))
     if with_memory and "cortex" in sources and len(gate_index):
         fit_gate(brain, images[gate_index], labels[gate_index], gate_index)
     return losses
 
 
 REHEARSED_EXAMPLES = (1, 10)  # a rehearsal of novelty leaves memory from 1 to 10 examples of the "new" digit
+
+# The kernels fit_kernel chooses from: the width of a class of one memory, how fast it narrows with the class's count,
+# and the weight of the width in the kernel's normaliser (Hippocampus.use_kernel).
+KERNEL_WIDTHS = (0.03, 0.04, 0.05, 0.06, 0.07, 0.085, 0.1)
+KERNEL_SHRINKS = (0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15)
+KERNEL_NORMALISERS = tuple(float(weight) for weight in range(17))
+KERNEL_QUERIES = 500  # held-out images fit_kernel scores each kernel on
+KERNEL_REHEARSALS = (1, 3, 10)  # examples of the "new" digit memory keeps in fit_kernel's rehearsals
+
+
+@torch.no_grad()
+def fit_kernel(hippocampus, embeddings: torch.Tensor, labels: torch.Tensor, slots: torch.Tensor, generator: torch.Generator):
+    """Choose memory's kernel (`Hippocampus.use_kernel`) by the likelihood of these held-out embeddings' labels.
+
+    Each embedding sits in memory at its slot and may not retrieve itself there. Every kernel of the grid
+    KERNEL_WIDTHS x KERNEL_SHRINKS x KERNEL_NORMALISERS is scored on KERNEL_QUERIES of the embeddings drawn
+    with `generator`: memory's negative log-likelihood as memory is, plus, for each digit and each count of
+    KERNEL_REHEARSALS, as if that digit had just been met (memory keeps only that many of its examples, none
+    of them an embedding asked about). A class of thousands of memories wants a narrow kernel, one of a few a
+    broad one; the likeliest kernel on both is kept.
+    """
+    chosen = torch.randperm(len(embeddings), generator=generator)[:KERNEL_QUERIES]
+    device = hippocampus.keys.device
+    queries, truth, own = embeddings[chosen].to(device), labels[chosen].to(device), slots[chosen].to(device)
+    stored = (hippocampus.labels >= 0).nonzero().squeeze(1)
+    stored = stored[hippocampus.labels[stored].argsort(stable=True)]  # grouped by class
+    classes, counts = hippocampus.labels[stored].unique_consecutive(return_counts=True)
+    ends = counts.cumsum(0).tolist()
+    similarities = hippocampus.separated(queries) @ hippocampus.separated(hippocampus.keys[stored]).T
+    similarities[own[:, None] == stored[None, :]] = float("-inf")
+    in_own_class = (hippocampus.labels[own][:, None] == classes[None, :]) & (own[:, None] >= 0)
+    asked_about = torch.isin(stored, slots.to(device))
+    rehearsals = []  # (class's column, columns of the memories kept)
+    for column, (start, end) in enumerate(zip([0] + ends[:-1], ends)):
+        keepable = start + (~asked_about[start:end]).nonzero().squeeze(1)
+        for count in KERNEL_REHEARSALS:
+            rehearsals.append((column, keepable[torch.randperm(len(keepable), generator=generator)[:count].to(device)]))
+    truth_column = torch.full((hippocampus.num_classes,), -1, device=device)
+    truth_column[classes] = torch.arange(len(classes), device=device)
+    truth_column = truth_column[truth]  # each query's class among the stored ones, -1 if memory holds none of it
+    normalisers = torch.tensor(KERNEL_NORMALISERS, dtype=similarities.dtype, device=device)[:, None, None, None]
+    best = (float("inf"), None)
+    for width_of_one in KERNEL_WIDTHS:
+        for shrink in KERNEL_SHRINKS:
+            widths = width_of_one * counts.to(similarities.dtype) ** -shrink
+            log_means = torch.stack([torch.logsumexp((similarities[:, start:end] - 1) / width, 1)
+                                     for start, end, width in zip([0] + ends[:-1], ends, widths)], 1)
+            log_means = log_means - (counts - in_own_class.long()).clamp(min=1).log()
+            cases, case_widths = [log_means], [widths.expand_as(log_means)]  # memory as it is, then each rehearsal
+            for column, kept in rehearsals:
+                width = width_of_one * len(kept) ** -shrink
+                cases.append(log_means.clone())
+                cases[-1][:, column] = torch.logsumexp((similarities[:, kept] - 1) / width, 1) - math.log(len(kept))
+                case_widths.append(case_widths[0].clone())
+                case_widths[-1][:, column] = width
+            log_densities = torch.stack(cases) - normalisers * torch.stack(case_widths).log()  # (normalisers, cases, N, classes)
+            losses = _kernel_nll(log_densities, truth_column, hippocampus.num_classes)
+            loss, which = losses.min(0)
+            best = min(best, (float(loss), (width_of_one, shrink, KERNEL_NORMALISERS[int(which)])))
+    hippocampus.use_kernel(*best[1])
+
+
+def _kernel_nll(log_densities: torch.Tensor, truth_column: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Summed negative log-likelihood of memory's vote, smoothed as `Hippocampus.recall` smooths it, for each
+    kernel: log_densities (kernels, cases, N, stored classes), truth_column (N,) the column of each query's class
+    (-1 where memory stores none of it). Returns (kernels,)."""
+    probabilities = log_densities.softmax(-1)
+    true = probabilities.gather(-1, truth_column.clamp(min=0).expand(*probabilities.shape[:-1])[..., None]).squeeze(-1)
+    true = torch.where(truth_column >= 0, true, torch.zeros_like(true))
+    return -torch.log((1 - SMOOTHING) * true + SMOOTHING / num_classes).sum((1, 2))
 
 
 def gate_evidence(brain: Brain, embeddings: torch.Tensor, cortex_logits: torch.Tensor, slots: torch.Tensor,
@@ -280,13 +362,9 @@ def fit_gate(brain: Brain, images: torch.Tensor, labels: torch.Tensor, slots: to
     config = brain.config
     device = _prepare(brain)
     generator = torch.Generator().manual_seed(config.seed + 3)
-    embeddings, cortex_logits = [], []
+    embeddings = embed(brain, images)
     with evaluation_mode(brain):
-        for batch, _, _ in minibatches(images, labels, 1000, shuffle=False):
-            embedding, _ = brain.encode(_on(device, batch))
-            embeddings.append(embedding)
-            cortex_logits.append(brain.pfc(embedding))
-        embeddings, cortex_logits = torch.cat(embeddings).clone(), torch.cat(cortex_logits).clone()
+        cortex_logits = brain.pfc(embeddings).clone()
         labels, slots = labels.to(device), slots.to(device)
         as_they_are = gate_evidence(brain, embeddings, cortex_logits, slots)
         rehearsals = [rehearse_novelty(brain, embeddings, cortex_logits, labels, slots, int(digit), generator) for digit in labels.unique()]

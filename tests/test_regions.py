@@ -518,6 +518,86 @@ def test_occlude_blanks_exactly_the_share_asked_for_at_random():
         occlude(images, 1.5)
 
 
+def test_hippocampus_kernel_narrows_with_a_class_count_and_weighs_its_normaliser():
+    import torch.nn.functional as F
+
+    from neurokit.hippocampus import SMOOTHING
+
+    generator = torch.Generator().manual_seed(2)
+    keys, queries = torch.randn(30, 5, generator=generator), torch.randn(4, 5, generator=generator)
+    labels = torch.tensor([0] * 20 + [1] * 7 + [2] * 3)  # classes of 20, 7 and 3 memories; class 3 holds none
+    memory = Hippocampus(capacity=30, embedding_dim=5, num_classes=4, k=3, temperature=0.05)
+    memory.write(keys, labels)
+    memory.use_kernel(0.1, shrink=0.3, normaliser=2.0)
+    similarities = F.normalize(queries, dim=1) @ F.normalize(keys, dim=1).T
+    skipped = torch.tensor([0, 21, 28, 5])  # each query's own slot, not counted in its class's mean
+
+    def expected(hidden):
+        in_recall = ~hidden
+        counts = torch.bincount(labels[in_recall], minlength=4).float()
+        widths = 0.1 * counts.clamp(min=1) ** -0.3  # set by how many memories of the class take part
+        densities = torch.zeros(4, 4)
+        for row in range(4):
+            for digit in range(3):
+                members = (labels == digit) & in_recall
+                members[skipped[row]] = False
+                weights = torch.exp((similarities[row, members] - 1) / widths[digit])
+                densities[row, digit] = weights.mean() / widths[digit] ** 2.0
+        probabilities = densities / densities.sum(1, keepdim=True)
+        return torch.log((1 - SMOOTHING) * probabilities + SMOOTHING / 4)
+
+    nothing_hidden = torch.zeros(30, dtype=torch.bool)
+    assert torch.allclose(memory.recall(queries, exclude_slots=skipped).log_probs, expected(nothing_hidden), atol=1e-5)
+    hidden = torch.arange(30) < 15  # class 0 keeps 5 memories: a broader kernel
+    assert torch.allclose(memory.recall(queries, exclude_slots=skipped, hidden=hidden).log_probs, expected(hidden), atol=1e-5)
+    assert torch.allclose(memory.kernel_widths(torch.tensor([1.0, 8.0])), torch.tensor([0.1, 0.1 * 8 ** -0.3]))
+    own_left_out = similarities.index_put((torch.arange(4), skipped), torch.tensor(float("-inf")))
+    nearest = memory.recall(queries, exclude_slots=skipped)
+    assert torch.allclose(nearest.similarities, own_left_out.topk(3).values)  # nearest by similarity, whatever the class's width
+    assert torch.equal(nearest.slots, own_left_out.topk(3).indices)
+
+
+def test_hippocampus_kernel_refuses_nonsense_and_is_forgotten_with_the_memories():
+    memory = Hippocampus(capacity=4, embedding_dim=2, num_classes=2, k=1, temperature=0.05)
+    for wrong in ((0.0, 0.1, 1.0), (0.1, -0.1, 1.0), (0.1, 0.1, -1.0)):
+        with pytest.raises(ValueError, match="use_kernel"):
+            memory.use_kernel(*wrong)
+    memory.use_kernel(0.2, 0.1, 3.0)
+    memory.clear()
+    assert memory.kernel.tolist() == pytest.approx([0.05, 0.0, 0.0])
+
+
+def test_fit_kernel_keeps_the_kernel_under_which_recall_finds_the_held_out_labels_likeliest(monkeypatch):
+    import torch.nn.functional as F
+
+    from neurokit import training
+
+    monkeypatch.setattr(training, "KERNEL_REHEARSALS", ())  # memory as it is: every kernel's score is recall's own NLL
+    monkeypatch.setattr(training, "KERNEL_WIDTHS", (0.05, 0.2, 0.8))
+    monkeypatch.setattr(training, "KERNEL_SHRINKS", (0.0, 0.3))
+    monkeypatch.setattr(training, "KERNEL_NORMALISERS", (0.0, 4.0))
+    generator = torch.Generator().manual_seed(3)
+    centres = torch.randn(3, 8, generator=generator)
+    counts = torch.tensor([60, 15, 4])
+    labels = torch.repeat_interleave(torch.arange(3), counts)
+    keys = centres[labels] + 0.9 * torch.randn(len(labels), 8, generator=generator)
+    memory = Hippocampus(capacity=len(labels), embedding_dim=8, num_classes=3, k=2, temperature=0.07)
+    memory.write(keys, labels)
+    held_out = torch.arange(0, len(labels), 3)  # asked about from their own slots, which they skip
+
+    def nll(kernel):
+        memory.use_kernel(*kernel)
+        return F.nll_loss(memory.recall(keys[held_out], exclude_slots=held_out).log_probs, labels[held_out]).item()
+
+    grid = [(width, shrink, normaliser) for width in training.KERNEL_WIDTHS for shrink in training.KERNEL_SHRINKS
+            for normaliser in training.KERNEL_NORMALISERS]
+    scores = {kernel: nll(kernel) for kernel in grid}
+    training.fit_kernel(memory, keys[held_out], labels[held_out], held_out, torch.Generator().manual_seed(0))
+    chosen = tuple(memory.kernel.tolist())
+    assert chosen == pytest.approx(min(scores, key=scores.get))
+    assert len({round(score, 6) for score in scores.values()}) > 1  # the grid's kernels differ: the choice means something
+
+
 def test_psychometric_curve_counts_the_conflicts_whose_answer_follows_memory_in_evaluation_mode():
     from neurokit.basal_ganglia import psychometric_curve
 
