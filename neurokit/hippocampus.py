@@ -183,7 +183,8 @@ class Hippocampus(nn.Module):
             rows = (own >= 0).nonzero().squeeze(1)
             ranked = similarities.index_put((rows, own[rows]), torch.tensor(float("-inf"), device=similarities.device))
             counts = counts.index_put((rows,), counts[rows] - members[own[rows]])
-        scaled = (ranked - 1) / widths[labels]
+        inverse_widths = 1 / widths[labels]  # (candidates,)
+        scaled = torch.addcmul(-inverse_widths, ranked, inverse_widths)  # (ranked - 1) / width, in one pass over (N, candidates)
         largest = scaled.max(1, keepdim=True).values.detach()
         votes = torch.exp(scaled - largest) @ members  # (N, classes): each class's summed weight
         log_scale = -counts.clamp(min=1).log() - self.kernel[2] * widths.log()  # (N, classes): mean, and the kernel's normaliser
