@@ -269,12 +269,12 @@ def fit_kernel(hippocampus, embeddings: torch.Tensor, labels: torch.Tensor, slot
     ends = counts.cumsum(0).tolist()
     similarities = hippocampus.separated(queries) @ hippocampus.separated(hippocampus.keys[stored]).T
     similarities[own[:, None] == stored[None, :]] = float("-inf")
-    in_own_class = (hippocampus.labels[own][:, None] == classes[None, :]) & (own[:, None] >= 0)
+    in_own_class = hippocampus.labels[own][:, None] == classes[None, :]
     asked_about = torch.isin(stored, slots.to(device))
     rehearsals = []  # (class's column, columns of the memories kept)
     for column, (start, end) in enumerate(zip([0] + ends[:-1], ends)):
         keepable = start + (~asked_about[start:end]).nonzero().squeeze(1)
-        for count in KERNEL_REHEARSALS:
+        for count in KERNEL_REHEARSALS if len(keepable) else ():  # a digit whose every memory is asked about is not rehearsed
             rehearsals.append((column, keepable[torch.randperm(len(keepable), generator=generator)[:count].to(device)]))
     truth_column = torch.full((hippocampus.num_classes,), -1, device=device)
     truth_column[classes] = torch.arange(len(classes), device=device)
