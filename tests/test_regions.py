@@ -598,6 +598,22 @@ def test_fit_kernel_keeps_the_kernel_under_which_recall_finds_the_held_out_label
     assert len({round(score, 6) for score in scores.values()}) > 1  # the grid's kernels differ: the choice means something
 
 
+def test_fit_kernel_rehearses_only_digits_with_a_memory_left_to_keep():
+    from neurokit import training
+
+    generator = torch.Generator().manual_seed(4)
+    labels = torch.tensor([0] * 12 + [1] * 12 + [2] * 3)
+    keys = torch.randn(3, 6, generator=generator)[labels] + 0.5 * torch.randn(len(labels), 6, generator=generator)
+    memory = Hippocampus(capacity=len(labels), embedding_dim=6, num_classes=3, k=2, temperature=0.07)
+    memory.write(keys, labels)
+    asked = torch.cat([torch.arange(0, 24, 4), torch.arange(24, 27)])  # every memory of digit 2 is asked about
+    training.fit_kernel(memory, keys[asked], labels[asked], asked, torch.Generator().manual_seed(0))
+    width_of_one, shrink, normaliser = memory.kernel.tolist()
+    assert min(abs(width_of_one - width) for width in training.KERNEL_WIDTHS) < 1e-6
+    assert min(abs(shrink - rate) for rate in training.KERNEL_SHRINKS) < 1e-6 and normaliser in training.KERNEL_NORMALISERS
+    assert torch.isfinite(memory.recall(keys[asked], exclude_slots=asked).log_probs).all()
+
+
 def test_psychometric_curve_counts_the_conflicts_whose_answer_follows_memory_in_evaluation_mode():
     from neurokit.basal_ganglia import psychometric_curve
 
