@@ -117,6 +117,16 @@ def test_readme_says_in_how_many_seeds_the_gate_beats_both_sources():
     assert f"the mixture is more accurate than the better of its two sources {said}" in gate_section
 
 
+def test_readme_quotes_the_kernel_the_recorded_run_fitted():
+    """The Gate section's kernel is the one memory fitted in docs/records/train.json's run."""
+    import json
+
+    kernel = json.loads((ROOT / "docs" / "records" / "train.json").read_text())["memory_kernel"]
+    flowing = " ".join((ROOT / "README.md").read_text().split())
+    said = f"it chose w1 = {kernel['width_of_one']:.2g}, shrink {kernel['shrink']:.2g} and power {kernel['normaliser']:.0f}"
+    assert said in flowing, f"the README should say: {said}"
+
+
 def test_readme_results_are_the_recorded_default_run():
     """docs/records/train.json is `make record`'s run of the default brain; the README quotes its numbers."""
     import json
