@@ -144,6 +144,7 @@ def run(config: BrainConfig, run_dir: Path | str, data_dir=None, progress: bool 
     metrics = score(predictions, test_labels, config.num_classes)
     timings["evaluate"] = time.perf_counter() - start
     metrics["final_loss"] = {"pretrain": result.pretrain_losses[-1], "train": result.train_losses[-1]}
+    metrics["memory_kernel"] = dict(zip(("width_of_one", "shrink", "normaliser"), brain.hippocampus.kernel.tolist()))
     metrics["figures"] = write_figures(result, run_dir, examples, predictions, test_labels)
     metrics["timings_s"] = timings
     metrics["data"] = {"train_images": len(train_images), "test_images": len(test_images)}

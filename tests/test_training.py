@@ -37,6 +37,7 @@ def test_run_folder_holds_metrics_figures_and_checkpoint(small_run_dir):
     assert {"pretrain", "train", "evaluate"} <= set(metrics["timings_s"])
     assert metrics["config"]["train_epochs"] == 1 and metrics["seed"] == 0
     assert {"torch", "torchvision", "python", "neurokit"} <= set(metrics["versions"])
+    assert set(metrics["memory_kernel"]) == {"width_of_one", "shrink", "normaliser"} and metrics["memory_kernel"]["width_of_one"] > 0
     for name, file in FIGURES.items():
         assert metrics["figures"][name] == file and (small_run_dir / file).stat().st_size > 10_000
 
